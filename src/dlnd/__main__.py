@@ -1,0 +1,3 @@
+from dlnd.cli import main
+
+raise SystemExit(main())

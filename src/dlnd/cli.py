@@ -1,0 +1,232 @@
+"""The ``dlnd`` command line. Exit codes: 0 success, 1 failure, 2 usage or config error."""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import sys
+from pathlib import Path
+
+from dlnd import config as config_mod
+from dlnd import datasets, projects
+from dlnd.course import format_table, metric_text, run_course
+from dlnd.errors import DlndError, UsageError
+from dlnd.project import check_resume, execute
+from dlnd.runs import find_runs, read_meta, read_summary
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse, with usage errors raised (exit code 2 via main) instead of printed and exited."""
+
+    def error(self, message: str):
+        raise UsageError(f"{message} (see `{self.prog} --help`)")
+
+
+def add_config_flags(parser: argparse.ArgumentParser, config_cls: type) -> None:
+    """One flag per config field (``hidden_nodes`` -> ``--hidden-nodes``), help from the field."""
+    group = parser.add_argument_group("config (defaults shown; also --set key=value)")
+    for name, type_name, default, help_text in config_mod.describe(config_cls):
+        flag = "--" + name.replace("_", "-")
+        if type_name == "bool":
+            group.add_argument(flag, dest=f"cfg.{name}", action=argparse.BooleanOptionalAction,
+                               default=None, help=f"{help_text} (default: {default})")
+        else:
+            group.add_argument(flag, dest=f"cfg.{name}", metavar=type_name.upper(), default=None,
+                               help=f"{help_text} (default: {default})")
+
+
+def build_parser(project: projects.Project | None = None) -> Parser:
+    parser = Parser(prog="dlnd", description="Deep Learning Nanodegree projects, runnable.")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
+
+    sub.add_parser("list", help="the projects: what each teaches, its data and course target")
+
+    run = sub.add_parser("run", help="train a project",
+                         description="Train a project; config flags are listed with "
+                                     "`dlnd run PROJECT --help`.")
+    run.add_argument("project", help="project name (see `dlnd list`)")
+    run.add_argument("--config", type=Path, help="TOML file of config values")
+    run.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                     help="set a config value (repeatable)")
+    run.add_argument("--quick", action="store_true", help="tiny settings: end to end in seconds")
+    run.add_argument("--out", type=Path, default=Path("runs"), help="runs directory")
+    run.add_argument("--resume", type=Path, metavar="RUN_DIR",
+                     help="continue an interrupted run from its last checkpoint")
+    if project is not None:
+        add_config_flags(run, project.config)
+    parser.run_parser = run
+
+    data = sub.add_parser("data", help="datasets: where they are, fetch, verify")
+    data_sub = data.add_subparsers(dest="data_command", required=True, parser_class=Parser)
+    data_sub.add_parser("list", help="every registered dataset and whether it is here")
+    data_sub.add_parser("path", help="where a dataset's files are").add_argument("name")
+    data_sub.add_parser("fetch", help="download a dataset (verified)").add_argument("name")
+    data_sub.add_parser("verify", help="check files against their checksums").add_argument(
+        "name", nargs="?")
+
+    runs_cmd = sub.add_parser("runs", help="past runs with their key metric and pass/fail")
+    runs_cmd.add_argument("project", nargs="?")
+    runs_cmd.add_argument("--out", type=Path, default=Path("runs"))
+
+    course = sub.add_parser("course", help="run every project and write runs/course.md")
+    course.add_argument("--quick", action="store_true", help="tiny settings for every project")
+    course.add_argument("--out", type=Path, default=Path("runs"))
+    course.add_argument("--only", action="append", metavar="PROJECT",
+                        help="run only this project (repeatable)")
+    return parser
+
+
+def parse(argv: list[str]) -> argparse.Namespace:
+    """Parse twice for ``run``: the project's config flags exist once the project is known."""
+    try:  # first pass without --help, so that `dlnd run PROJECT --help` shows PROJECT's flags
+        args, _ = build_parser().parse_known_args([a for a in argv if a not in ("-h", "--help")])
+    except UsageError:
+        args = build_parser().parse_args(argv)
+    if args.command != "run":
+        return build_parser().parse_args(argv)
+    parser = build_parser(projects.get(args.project))
+    args, extra = parser.parse_known_args(argv)
+    if extra:
+        flags = list(parser.run_parser._option_string_actions)
+        close = difflib.get_close_matches(extra[0].split("=")[0], flags, n=1)
+        hint = f"; did you mean {close[0]}?" if close else ""
+        raise UsageError(f"unrecognized arguments: {' '.join(extra)}{hint} "
+                         f"(see `dlnd run {args.project} --help`)")
+    return args
+
+
+def cmd_list(args) -> int:
+    rows = [[p.name, p.teaches, ", ".join(p.datasets), p.target_text, p.engine]
+            for p in projects.PROJECTS.values()]
+    print(format_table(["project", "teaches", "dataset", "course target", "engine"], rows), end="")
+    return 0
+
+
+def cmd_run(args) -> int:
+    project = projects.get(args.project)
+    flags = {k[4:]: v for k, v in vars(args).items() if k.startswith("cfg.") and v is not None}
+    sets = config_mod.parse_assignments(args.set)
+    if args.resume is not None:
+        changes = {**flags, **sets, **({"config": 1} if args.config else {}),
+                   **({"quick": 1} if args.quick else {})}
+        check_resume(project, args.resume, changes)
+        summary = execute(project, None, resume=args.resume)
+    else:
+        cfg = project.make_config(quick=args.quick, config_file=args.config, sets=sets,
+                                  overrides=flags)
+        summary = execute(project, cfg, out=args.out, quick=args.quick)
+    print_summary(summary)
+    if summary["status"] == "interrupted":
+        print(f"interrupted; continue with: dlnd run {project.name} --resume {summary['run_dir']}")
+        return 130
+    return 0
+
+
+def print_summary(summary: dict) -> None:
+    metrics = "  ".join(f"{k}={v:.4g}" for k, v in summary["metrics"].items())
+    verdict = "PASS" if summary["passed"] else "FAIL"
+    print(f"{summary['project']}: {metrics}")
+    print(f"course target: {summary['target']} -> {verdict}")
+    print(f"run directory: {summary['run_dir']}  ({summary['wall_s']:.1f} s on "
+          f"{summary['device']})")
+
+
+def cmd_data(args) -> int:
+    if args.data_command == "list":
+        rows = []
+        for name, ds in datasets.registry().items():
+            statuses = datasets.status(name, check=False)
+            present = sum(s.path is not None for s in statuses)
+            where = next((str(s.path.parent) for s in statuses if s.path is not None), "-")
+            rows.append([name, f"{present}/{len(statuses)}", where, ds.description])
+        print(format_table(["dataset", "files here", "where", "description"], rows), end="")
+        return 0
+    if args.data_command == "path":
+        statuses = datasets.status(args.name, check=False)
+        for s in statuses:
+            print(s.path if s.path else f"missing: {s.file.name} ({s.file.url or 'no download'})")
+        return 0 if all(s.path or s.file.optional for s in statuses) else 1
+    if args.data_command == "fetch":
+        for file in datasets.get(args.name).files:
+            try:
+                print(datasets.path(args.name, file.name))
+            except DlndError:
+                if not file.optional:
+                    raise
+                print(f"skipped optional {file.name}: not available", file=sys.stderr)
+        return 0
+    names = [args.name] if args.name else list(datasets.registry())
+    failed = False
+    for name in names:
+        statuses = datasets.status(name)
+        ok = datasets.intact(statuses)
+        corrupt = any(s.state == "corrupt" for s in statuses)
+        missing = [s for s in statuses if s.state == "missing"]
+        state = "intact" if ok else ("CORRUPT" if corrupt else "missing")
+        if ok and missing:
+            state += f" ({len(missing)} optional file(s) missing)"
+        print(f"{name}: {state}")
+        for s in statuses:
+            if s.state != "ok" and not (s.state == "missing" and ok):
+                print(f"  {s.state}: {s.path or s.file.name} {s.detail}".rstrip())
+        failed |= corrupt or (not ok and args.name is not None)
+    return 1 if failed else 0
+
+
+def cmd_runs(args) -> int:
+    rows = []
+    for path in find_runs(args.out, args.project):
+        meta = read_meta(path)
+        summary = read_summary(path)
+        project = projects.PROJECTS.get(meta["project"])
+        metric = project.primary_metric if project else "-"
+        if summary is None:
+            rows.append([str(path), meta["project"], "incomplete", metric, "-", "-", "-"])
+            continue
+        verdict = "pass" if summary["passed"] else "fail"
+        rows.append([str(path), meta["project"], summary["status"], metric,
+                     metric_text(summary, metric), verdict, f"{summary['wall_s']:.1f} s"])
+    if not rows:
+        print(f"no runs under {args.out}" + (f" for {args.project}" if args.project else ""))
+        return 0
+    print(format_table(["run", "project", "status", "metric", "value", "target", "wall"], rows),
+          end="")
+    return 0
+
+
+def cmd_course(args) -> int:
+    rows, report = run_course(quick=args.quick, out=args.out, only=args.only)
+    for row in rows:
+        if row["status"] == "skipped":
+            print(f"skipped {row['project']}: {row['reason']}")
+        else:
+            s = row["summary"]
+            verdict = "pass" if s["passed"] else "fail"
+            print(f"{row['project']}: {row['metric']}={metric_text(s, row['metric'])} {verdict}")
+    print(f"report: {report}")
+    return 0 if all(r["status"] != "failed" for r in rows) else 1
+
+
+COMMANDS = {"list": cmd_list, "run": cmd_run, "data": cmd_data, "runs": cmd_runs,
+            "course": cmd_course}
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    debug = "--debug" in argv
+    try:
+        args = parse(argv)
+        return COMMANDS[args.command](args)
+    except DlndError as exc:
+        if debug:
+            raise
+        print(f"dlnd: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("dlnd: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

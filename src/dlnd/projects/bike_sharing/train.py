@@ -1,0 +1,120 @@
+"""Train the bike-sharing network; evaluate on the held-out Christmas 2012 window."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from dlnd import runs
+from dlnd.config import read_toml
+from dlnd.errors import UsageError
+from dlnd.projects.bike_sharing import data as bike_data
+from dlnd.projects.bike_sharing.config import BikeSharingConfig
+from dlnd.projects.bike_sharing.model import NeuralNetwork, mse
+
+
+def learning_rate(cfg: BikeSharingConfig, epoch: int) -> float:
+    """Linear decay from ``lr`` to ``lr_final`` over the epochs."""
+    frac = epoch / max(cfg.epochs - 1, 1)
+    return cfg.lr + (cfg.lr_final - cfg.lr) * frac
+
+
+def train(cfg: BikeSharingConfig, run: runs.Run) -> tuple[dict[str, float], str]:
+    data = bike_data.load(cfg.val_days, cfg.test_days)
+    rng = np.random.default_rng(cfg.seed)
+    net = NeuralNetwork(data.train.features.shape[1], cfg.hidden_nodes, rng)
+    start, best = 0, {"val_loss": float("inf"), "epoch": -1, "model": net.state_dict()}
+    state = run.load_checkpoint()
+    if state is not None:
+        net.load_state_dict(state["model"])
+        rng.bit_generator.state = state["rng"]
+        start, best = state["step"] + 1, state["best"]
+
+    x, y = data.train.features, data.train.cnt
+    n_batches = max(len(x) // cfg.batch_size, 1)
+    for epoch in run.epochs(cfg.epochs, start):
+        order = rng.permutation(len(x))
+        lr = learning_rate(cfg, epoch)
+        for b in range(n_batches):
+            idx = order[b * cfg.batch_size:(b + 1) * cfg.batch_size]
+            net.train_step(x[idx], y[idx], lr)
+        metrics = {"train/loss": mse(net.run(x), y),
+                   "val/loss": mse(net.run(data.val.features), data.val.cnt), "train/lr": lr}
+        run.log(epoch, metrics)
+        run.report(epoch, cfg.epochs, metrics)
+        if metrics["val/loss"] < best["val_loss"]:
+            best = {"val_loss": metrics["val/loss"], "epoch": epoch, "model": net.state_dict()}
+        run.save_checkpoint({"step": epoch, "model": net.state_dict(), "best": best,
+                             "rng": rng.bit_generator.state,
+                             "extra": {"feature_names": data.feature_names,
+                                       "cnt_mean": data.cnt_mean, "cnt_std": data.cnt_std}})
+        if run.stop_requested:
+            break
+
+    if cfg.keep_best and best["epoch"] >= 0:
+        run.say(f"keeping the weights of epoch {best['epoch'] + 1} (lowest validation loss)")
+        net.load_state_dict(best["model"])
+    final = {**evaluate(net, data), "best_epoch": best["epoch"] + 1}
+    run.log(cfg.epochs, {f"final/{k}": v for k, v in final.items()})
+    plot_test_window(run, net, data)
+    return final, "cpu (numpy)"
+
+
+def evaluate(net: NeuralNetwork, data: bike_data.BikeData) -> dict[str, float]:
+    """Losses on z-scored counts (the course's numbers) and test error in rides per hour."""
+    predicted = net.run(data.test.features) * data.cnt_std + data.cnt_mean
+    actual = data.test.cnt * data.cnt_std + data.cnt_mean
+    residual = np.sum((actual - predicted) ** 2)
+    return {
+        "train_loss": mse(net.run(data.train.features), data.train.cnt),
+        "val_loss": mse(net.run(data.val.features), data.val.cnt),
+        "test_loss": mse(net.run(data.test.features), data.test.cnt),
+        "test_rmse": float(np.sqrt(residual / len(actual))),
+        "test_r2": float(1.0 - residual / np.sum((actual - actual.mean()) ** 2)),
+    }
+
+
+def plot_test_window(run: runs.Run, net: NeuralNetwork, data: bike_data.BikeData) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    predicted = net.run(data.test.features) * data.cnt_std + data.cnt_mean
+    actual = data.test.cnt * data.cnt_std + data.cnt_mean
+    fig, ax = plt.subplots(figsize=(10, 4))
+    ax.plot(actual, label="actual", color="0.3")
+    ax.plot(predicted, label="predicted", color="tab:blue")
+    ticks = np.arange(12, len(actual), 24)
+    ax.set_xticks(ticks, [data.test.dates[i][5:10] for i in ticks], rotation=45)
+    ax.set_ylabel("rides per hour")
+    ax.set_title("Test window (last 21 days of 2012): predicted vs actual")
+    ax.legend()
+    run.log_figure("test/predictions", fig)
+    plt.close(fig)
+
+
+class BikeSharingModel:
+    """A trained network with what it needs to speak in rides per hour."""
+
+    def __init__(self, net: NeuralNetwork, feature_names: list[str], cnt_mean: float,
+                 cnt_std: float):
+        self.net, self.feature_names = net, feature_names
+        self.cnt_mean, self.cnt_std = cnt_mean, cnt_std
+
+    def predict(self, features: np.ndarray) -> np.ndarray:
+        """Rides per hour for prepared feature rows (columns as in ``feature_names``)."""
+        return self.net.run(np.asarray(features, dtype=np.float64)) * self.cnt_std + self.cnt_mean
+
+
+def load(run_dir: Path) -> BikeSharingModel:
+    state = runs.load_checkpoint(run_dir)
+    if state is None:
+        raise UsageError(f"{run_dir} has no checkpoint yet")
+    keep_best = read_toml(Path(run_dir) / "config.toml").get("keep_best", True)
+    use_best = keep_best and state["best"]["epoch"] >= 0
+    weights = state["best"]["model"] if use_best else state["model"]
+    net = NeuralNetwork(*weights["w_input_hidden"].shape, np.random.default_rng(0))
+    net.load_state_dict(weights)
+    return BikeSharingModel(net, **state["extra"])

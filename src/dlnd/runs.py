@@ -1,0 +1,333 @@
+"""Run records: one directory per run, holding all that is needed to understand and resume it.
+
+``runs/<project>/<UTC timestamp>-<short id>/`` contains
+
+- ``run.json``       project, creation time, quick flag, versions, git commit
+- ``config.toml``    the resolved config (readable back with ``--config``)
+- ``metrics.jsonl``  one ``{"step", "name", "value", "time"}`` object per line
+- ``events.out.tfevents.*``  the same scalars (and figures) for TensorBoard
+- ``checkpoint.pkl`` written atomically (temp file + rename): model, optimizer, RNG states, step...
+- ``summary.json``   final metrics, course target and pass/fail, wall time, device, versions
+- ``*.png``          plots
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import os
+import pickle
+import platform
+import secrets
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from dlnd import config as config_mod
+from dlnd.errors import TrainingError, UsageError
+
+CHECKPOINT = "checkpoint.pkl"
+
+
+def git_commit() -> str | None:
+    """The commit of the dlnd source tree, when it is a git checkout."""
+    try:
+        out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=Path(__file__).parent,
+                             capture_output=True, text=True, timeout=5)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout.strip() or None if out.returncode == 0 else None
+
+
+def versions() -> dict[str, str]:
+    """Versions of Python and of the libraries this process has loaded."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = {"python": platform.python_version()}
+    for name in ("dlnd", "numpy", "torch"):
+        if name == "dlnd" or name in sys.modules:
+            try:
+                out[name] = version(name)
+            except PackageNotFoundError:
+                out[name] = "not installed"
+    return out
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` so that ``path`` holds either the old or the new content, never a mix."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(tmp, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
+class TensorBoardLog:
+    """Scalars and images as TensorBoard event files via tensorboard's own writer (no torch)."""
+
+    def __init__(self, log_dir: Path, purge_step: int | None = None):
+        from tensorboard.compat.proto import event_pb2
+        from tensorboard.summary.writer.event_file_writer import EventFileWriter
+
+        self._pb = event_pb2
+        self._writer = EventFileWriter(str(log_dir))
+        if purge_step is not None:
+            # TensorBoard drops the events at or after this step that an interrupted run left.
+            start = event_pb2.SessionLog(status=event_pb2.SessionLog.START)
+            self._writer.add_event(event_pb2.Event(wall_time=time.time(), step=purge_step,
+                                                   session_log=start))
+
+    def _add(self, step: int, value) -> None:
+        from tensorboard.compat.proto import summary_pb2
+
+        event = self._pb.Event(wall_time=time.time(), step=step,
+                               summary=summary_pb2.Summary(value=[value]))
+        self._writer.add_event(event)
+
+    def scalar(self, name: str, value: float, step: int) -> None:
+        from tensorboard.compat.proto import summary_pb2
+
+        self._add(step, summary_pb2.Summary.Value(tag=name, simple_value=float(value)))
+
+    def image(self, name: str, png: bytes, width: int, height: int, step: int) -> None:
+        from tensorboard.compat.proto import summary_pb2
+
+        img = summary_pb2.Summary.Image(encoded_image_string=png, width=width, height=height,
+                                        colorspace=4)
+        self._add(step, summary_pb2.Summary.Value(tag=name, image=img))
+
+    def close(self) -> None:
+        self._writer.close()
+
+
+@dataclass(frozen=True)
+class Criterion:
+    """One course target condition, e.g. ``val/loss < 0.18``."""
+
+    metric: str
+    op: str  # "<", "<=", ">", ">="
+    value: float
+
+    def met(self, metrics: dict[str, float]) -> bool:
+        got = metrics.get(self.metric)
+        if got is None or not math.isfinite(got):
+            return False
+        return {"<": got < self.value, "<=": got <= self.value,
+                ">": got > self.value, ">=": got >= self.value}[self.op]
+
+    def __str__(self) -> str:
+        return f"{self.metric} {self.op} {self.value:g}"
+
+
+def new_run_dir(out: Path, project: str) -> Path:
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    path = Path(out) / project / f"{stamp}-{secrets.token_hex(3)}"
+    path.mkdir(parents=True)
+    return path
+
+
+class Run:
+    """An open run directory: log metrics, save checkpoints, write the summary.
+
+    Use ``Run.create`` for a new run and ``Run.reopen`` to resume one.
+    """
+
+    def __init__(self, path: Path, project: str, cfg: Any, *, verbose: bool = True,
+                 resumed_from_step: int | None = None):
+        self.path = Path(path)
+        self.project = project
+        self.config = cfg
+        self.verbose = verbose
+        self.interactive = verbose and sys.stderr.isatty()
+        self.stop_requested = False
+        self._bar = None
+        self._started = time.monotonic()
+        self._elapsed_before = 0.0
+        self.tb = TensorBoardLog(self.path, purge_step=resumed_from_step)
+        self._metrics = open(self.path / "metrics.jsonl", "a")
+
+    # ----- creation and resumption -----
+    @classmethod
+    def create(cls, out: Path, project: str, cfg: Any, *, quick: bool = False,
+               verbose: bool = True) -> Run:
+        path = new_run_dir(out, project)
+        (path / "config.toml").write_text(config_mod.to_toml(cfg))
+        meta = {"project": project, "created": datetime.now(UTC).isoformat(timespec="seconds"),
+                "quick": quick, "git_commit": git_commit()}
+        (path / "run.json").write_text(json.dumps(meta, indent=2) + "\n")
+        return cls(path, project, cfg, verbose=verbose)
+
+    @classmethod
+    def reopen(cls, path: Path, config_cls: type, *, verbose: bool = True) -> Run:
+        """Reopen ``path`` to resume it: metrics logged after the last checkpoint are dropped
+        (they will be logged again), so a resumed run ends with the same record as an
+        uninterrupted one."""
+        path = Path(path)
+        meta = read_meta(path)
+        cfg = config_mod.build(config_cls, config_mod.read_toml(path / "config.toml"),
+                               what=meta["project"])
+        state = load_checkpoint(path)
+        step = state["step"] if state else -1
+        kept = [line for line in _read_lines(path / "metrics.jsonl")
+                if json.loads(line)["step"] <= step]
+        write_atomic(path / "metrics.jsonl", "".join(kept).encode())
+        run = cls(path, meta["project"], cfg, verbose=verbose, resumed_from_step=step + 1)
+        run._elapsed_before = state["wall_s"] if state else 0.0
+        return run
+
+    # ----- logging -----
+    def log(self, step: int, metrics: dict[str, float]) -> None:
+        """Record scalar metrics at ``step`` (JSON lines + TensorBoard). A non-finite loss stops
+        training with a clear error; the last good checkpoint stays on disk."""
+        now = time.time()
+        for name, value in metrics.items():
+            value = float(value)
+            if name.endswith("loss") and not math.isfinite(value):
+                raise TrainingError(
+                    f"{name} became {value} at step {step}; the last good checkpoint is in "
+                    f"{self.path} - try a lower learning rate")
+            self._metrics.write(json.dumps({"step": step, "name": name, "value": value,
+                                            "time": round(now, 3)}) + "\n")
+            self.tb.scalar(name, value, step)
+        self._metrics.flush()
+
+    def log_figure(self, name: str, fig, step: int = 0) -> Path:
+        """Save a matplotlib figure as ``<name>.png`` in the run and as a TensorBoard image."""
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=100, bbox_inches="tight")
+        png = buf.getvalue()
+        out = self.path / f"{name.replace('/', '_')}.png"
+        write_atomic(out, png)
+        width, height = (int(v) for v in fig.get_size_inches() * 100)
+        self.tb.image(name, png, width, height, step)
+        return out
+
+    def epochs(self, total: int, start: int = 0) -> Iterator[int]:
+        """Epoch numbers from ``start``: a progress bar on a terminal, a line per epoch otherwise.
+        Ctrl-C sets ``stop_requested``; the loop should save a checkpoint and break."""
+        previous = signal.getsignal(signal.SIGINT)
+
+        def on_interrupt(signum, frame):
+            if self.stop_requested:  # a second Ctrl-C stops at once
+                raise KeyboardInterrupt
+            self.stop_requested = True
+            self.say("interrupt: saving a checkpoint at the end of this epoch (Ctrl-C again to "
+                     "abort now)")
+
+        handler_installed = False
+        try:
+            signal.signal(signal.SIGINT, on_interrupt)
+            handler_installed = True
+        except ValueError:  # not the main thread: no handler, Ctrl-C behaves as usual
+            pass
+        try:
+            if self.interactive:
+                from tqdm import tqdm
+
+                self._bar = tqdm(range(start, total), initial=start, total=total,
+                                 desc=self.project, unit="epoch", leave=False)
+                yield from self._bar
+            else:
+                yield from range(start, total)
+        finally:
+            if self._bar is not None:
+                self._bar.close()
+                self._bar = None
+            if handler_installed:
+                signal.signal(signal.SIGINT, previous)
+
+    def report(self, epoch: int, total: int, metrics: dict[str, float]) -> None:
+        """Show an epoch's metrics on the progress bar, or as one line when not on a terminal."""
+        text = " ".join(f"{k}={v:.4g}" for k, v in metrics.items())
+        if self._bar is not None:
+            self._bar.set_postfix_str(text)
+        else:
+            self.say(f"epoch {epoch + 1}/{total} {text}")
+
+    def say(self, message: str) -> None:
+        if self.verbose:
+            print(f"[{self.project}] {message}", file=sys.stderr, flush=True)
+
+    # ----- checkpoints -----
+    def wall_s(self) -> float:
+        """Training wall time so far, including the time before an interruption."""
+        return self._elapsed_before + time.monotonic() - self._started
+
+    def save_checkpoint(self, state: dict[str, Any]) -> None:
+        """Atomically write ``state`` (must include ``step``: the last step it covers)."""
+        state = {**state, "wall_s": self.wall_s()}
+        write_atomic(self.path / CHECKPOINT, pickle.dumps(state, protocol=5))
+
+    def load_checkpoint(self) -> dict[str, Any] | None:
+        return load_checkpoint(self.path)
+
+    # ----- the end -----
+    def finish(self, metrics: dict[str, float], target: Iterable[Criterion], target_text: str,
+               device: str, status: str = "completed") -> dict[str, Any]:
+        criteria = list(target)
+        passed = all(c.met(metrics) for c in criteria) if status == "completed" else False
+        summary = {
+            "project": self.project,
+            "run_dir": str(self.path),
+            "status": status,
+            "metrics": {k: float(v) for k, v in metrics.items()},
+            "target": target_text,
+            "criteria": {str(c): c.met(metrics) for c in criteria},
+            "passed": passed,
+            "wall_s": round(self.wall_s(), 3),
+            "device": device,
+            "config": config_mod.to_dict(self.config),
+            "versions": versions(),
+            "git_commit": read_meta(self.path).get("git_commit"),
+            "finished": datetime.now(UTC).isoformat(timespec="seconds"),
+        }
+        write_atomic(self.path / "summary.json", (json.dumps(summary, indent=2) + "\n").encode())
+        return summary
+
+    def close(self) -> None:
+        self.tb.close()
+        self._metrics.close()
+
+
+def _read_lines(path: Path) -> list[str]:
+    return path.read_text().splitlines(keepends=True) if path.exists() else []
+
+
+def read_meta(path: Path) -> dict[str, Any]:
+    try:
+        return json.loads((Path(path) / "run.json").read_text())
+    except FileNotFoundError:
+        raise UsageError(f"{path} is not a dlnd run directory (no run.json)") from None
+
+
+def load_checkpoint(path: Path) -> dict[str, Any] | None:
+    ckpt = Path(path) / CHECKPOINT
+    if not ckpt.exists():
+        return None
+    with open(ckpt, "rb") as fh:
+        return pickle.load(fh)
+
+
+def read_metrics(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in _read_lines(Path(path) / "metrics.jsonl")]
+
+
+def find_runs(out: Path, project: str | None = None) -> list[Path]:
+    """Run directories under ``out`` (optionally of one project), oldest first."""
+    pattern = f"{project}/*/run.json" if project else "*/*/run.json"
+    return sorted((p.parent for p in Path(out).glob(pattern)), key=lambda p: p.name)
+
+
+def read_summary(path: Path) -> dict[str, Any] | None:
+    try:
+        return json.loads((Path(path) / "summary.json").read_text())
+    except FileNotFoundError:
+        return None

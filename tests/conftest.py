@@ -1,0 +1,37 @@
+"""Shared fixtures. Real-data tests use ``real_data``: they skip, with the reason, when the
+datasets are not available (set DLND_DATA_DIR to a folder holding them, as CI does)."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+from dlnd import datasets
+
+
+@pytest.fixture(autouse=True)
+def isolated_cache(tmp_path_factory, monkeypatch):
+    """Never touch the user's cache; never try the network unless a test asks for it."""
+    monkeypatch.setenv("DLND_CACHE", str(tmp_path_factory.mktemp("cache")))
+    monkeypatch.setenv("DLND_OFFLINE", "1")
+
+
+def _require_data(*names: str) -> None:
+    for name in names:
+        statuses = datasets.status(name, check=False)
+        if not all(s.path is not None or s.file.optional for s in statuses):
+            where = os.environ.get("DLND_DATA_DIR", "<unset>")
+            pytest.skip(f"real data {name!r} not found (DLND_DATA_DIR={where}); "
+                        f"run with DLND_DATA_DIR=../shared/data or `dlnd data fetch {name}`")
+
+
+@pytest.fixture
+def require_data():
+    """Call with dataset names: skips the test, with the reason, unless they are all here."""
+    return _require_data
+
+
+@pytest.fixture
+def hour_csv():
+    _require_data("bike-sharing")
+    return Path(datasets.path("bike-sharing", "hour.csv"))

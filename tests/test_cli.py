@@ -1,0 +1,113 @@
+"""The command line: exit codes, one-sentence errors, tables, the course report."""
+
+import json
+
+import pytest
+
+from dlnd import projects
+from dlnd.cli import main
+from dlnd.course import run_course
+
+
+def run_cli(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_list_shows_every_project(capsys):
+    code, out, _ = run_cli(capsys, "list")
+    assert code == 0
+    for name, project in projects.PROJECTS.items():
+        assert name in out and project.engine in out
+    assert "course target" in out
+
+
+@pytest.mark.parametrize("argv,message", [
+    (["run", "bike-shar"], "unknown project 'bike-shar'; did you mean 'bike-sharing'?"),
+    (["run", "bike-sharing", "--set", "hiden_nodes=3"], "did you mean 'hidden_nodes'?"),
+    (["run", "bike-sharing", "--hiden-nodes", "3"], "did you mean --hidden-nodes?"),
+    (["run", "bike-sharing", "--lr", "-1"], "'lr' must be > 0"),
+    (["run", "bike-sharing", "--batch-size", "0"], "'batch_size' must be >= 1"),
+    (["run", "bike-sharing", "--device", "tpu"], "device must be one of"),
+    (["run", "bike-sharing", "--epochs", "ten"], "'epochs' must be int"),
+    (["data", "verify", "imbd"], "unknown dataset 'imbd'; did you mean 'imdb'?"),
+    (["frobnicate"], "invalid choice"),
+])
+def test_usage_errors_exit_2_with_one_sentence(capsys, argv, message):
+    code, out, err = run_cli(capsys, *argv)
+    assert code == 2
+    assert message in err and "Traceback" not in err
+    assert err.count("\n") == 1
+
+
+def test_debug_shows_the_traceback():
+    from dlnd.errors import UsageError
+
+    with pytest.raises(UsageError):
+        main(["--debug", "run", "nope"])
+
+
+def test_missing_data_offline_is_exit_1_and_no_run_dir(capsys, tmp_path, monkeypatch):
+    monkeypatch.setenv("DLND_DATA_DIR", str(tmp_path / "nothing"))
+    code, _, err = run_cli(capsys, "run", "bike-sharing", "--quick", "--out", str(tmp_path / "r"))
+    assert code == 1
+    assert "'hour.csv'" in err and "https://archive.ics.uci.edu" in err
+    assert str(tmp_path / "nothing" / "bike-sharing") in err
+    assert not (tmp_path / "r").exists()
+
+
+@pytest.mark.realdata
+def test_run_resume_runs_and_config_file(capsys, hour_csv, tmp_path):
+    cfg = tmp_path / "small.toml"
+    cfg.write_text("epochs = 3\nhidden_nodes = 6\n")
+    code, out, _ = run_cli(capsys, "run", "bike-sharing", "--config", str(cfg), "--set", "lr=0.5",
+                           "--seed", "2", "--out", str(tmp_path / "runs"))
+    assert code == 0 and "course target" in out
+    run_dir = next((tmp_path / "runs" / "bike-sharing").iterdir())
+    summary = json.loads((run_dir / "summary.json").read_text())
+    assert summary["config"] | {} == {**summary["config"], "epochs": 3, "hidden_nodes": 6,
+                                      "lr": 0.5, "seed": 2}
+    assert "hidden_nodes = 6" in (run_dir / "config.toml").read_text()
+
+    code, _, err = run_cli(capsys, "run", "bike-sharing", "--resume", str(run_dir), "--lr", "1")
+    assert code == 2 and "keeps its saved config" in err
+    code, out, _ = run_cli(capsys, "run", "bike-sharing", "--resume", str(run_dir))
+    assert code == 0  # resuming a finished run re-evaluates it
+
+    code, out, _ = run_cli(capsys, "runs", "--out", str(tmp_path / "runs"))
+    assert code == 0 and run_dir.name in out and "val_loss" in out
+
+
+@pytest.mark.realdata
+def test_data_commands(capsys, hour_csv):
+    code, out, _ = run_cli(capsys, "data", "verify", "bike-sharing")
+    assert code == 0 and "bike-sharing: intact" in out
+    code, out, _ = run_cli(capsys, "data", "path", "bike-sharing")
+    assert code == 0 and "hour.csv" in out
+    code, out, _ = run_cli(capsys, "data", "list")
+    assert code == 0 and "3/3" in out.splitlines()[2]
+
+
+def test_data_verify_reports_corruption(capsys, tmp_path, monkeypatch):
+    (tmp_path / "letters").mkdir()
+    (tmp_path / "letters" / "letters_source.txt").write_text("not the course file\n")
+    monkeypatch.setenv("DLND_DATA_DIR", str(tmp_path))
+    code, out, _ = run_cli(capsys, "data", "verify", "letters")
+    assert code == 1 and "letters: CORRUPT" in out and "corrupt:" in out
+
+
+@pytest.mark.realdata
+def test_course_writes_the_table(hour_csv, tmp_path):
+    rows, report = run_course(quick=True, out=tmp_path, verbose=False, only=["bike-sharing"])
+    text = report.read_text()
+    assert rows[0]["status"] == "completed"
+    assert "| bike-sharing | val_loss | train loss < 0.09" in text
+    assert rows[0]["summary"]["run_dir"] in text
+
+
+def test_course_skips_projects_without_data(tmp_path, monkeypatch):
+    monkeypatch.setenv("DLND_DATA_DIR", str(tmp_path / "nothing"))
+    rows, report = run_course(quick=True, out=tmp_path, verbose=False)
+    assert all(r["status"] == "skipped" for r in rows)
+    assert "skipped" in report.read_text() and "put it in" in report.read_text()
