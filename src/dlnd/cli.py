@@ -65,6 +65,10 @@ def build_parser(project: projects.Project | None = None) -> Parser:
     data_sub.add_parser("verify", help="check files against their checksums").add_argument(
         "name", nargs="?")
 
+    predict = sub.add_parser("predict", help="query a trained model (texts, image files ...)")
+    predict.add_argument("run_dir", type=Path, help="a run directory")
+    predict.add_argument("inputs", nargs="*", help="inputs; none: one per line of stdin")
+
     runs_cmd = sub.add_parser("runs", help="past runs with their key metric and pass/fail")
     runs_cmd.add_argument("project", nargs="?")
     runs_cmd.add_argument("--out", type=Path, default=Path("runs"))
@@ -174,6 +178,19 @@ def cmd_data(args) -> int:
     return 1 if failed else 0
 
 
+def cmd_predict(args) -> int:
+    project = projects.get(read_meta(args.run_dir)["project"])
+    impl = project.implementation()
+    if not hasattr(impl, "predict"):
+        raise UsageError(f"{project.name} models do not answer queries; projects that do: "
+                         + ", ".join(n for n, p in projects.PROJECTS.items()
+                                     if hasattr(p.implementation(), "predict")))
+    inputs = args.inputs or [line.rstrip("\n") for line in sys.stdin]
+    for line in impl.predict(args.run_dir, inputs):
+        print(line)
+    return 0
+
+
 def cmd_runs(args) -> int:
     rows = []
     for path in find_runs(args.out, args.project):
@@ -209,7 +226,7 @@ def cmd_course(args) -> int:
 
 
 COMMANDS = {"list": cmd_list, "run": cmd_run, "data": cmd_data, "runs": cmd_runs,
-            "course": cmd_course}
+            "predict": cmd_predict, "course": cmd_course}
 
 
 def main(argv: list[str] | None = None) -> int:

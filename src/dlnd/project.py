@@ -3,7 +3,8 @@
 Each project package (``dlnd/projects/<name>/``) has the same shape: ``config.py`` (a dataclass),
 ``data.py``, ``model.py``, ``train.py`` and an ``__init__.py`` that declares ``PROJECT``, a
 :class:`Project`. The declaration is light (no torch import); ``train.py`` is imported only to run.
-``train.py`` provides ``train(cfg, run) -> (metrics, device)`` and ``load(run_dir)``.
+``train.py`` provides ``train(cfg, run) -> (metrics, device)`` and ``load(run_dir)``; a project
+that answers queries also provides ``predict(run_dir, inputs) -> list[str]`` (``dlnd predict``).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ class Project:
     target: tuple[Criterion, ...]  # the same, checkable
     primary_metric: str  # the metric shown in tables
     quick: dict[str, Any] = field(default_factory=dict)  # overrides for --quick (seconds, tiny)
+    order: int = 100  # position in the course (lists and the course report follow it)
 
     @property
     def datasets(self) -> tuple[str, ...]:

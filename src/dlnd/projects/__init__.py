@@ -1,12 +1,24 @@
-"""The registered projects. Each declaration is light: importing this does not import torch."""
+"""The registered projects: every subpackage here that declares ``PROJECT``, in course order.
+
+Declarations are light: importing them does not import torch.
+"""
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
+
 from dlnd.errors import UsageError
 from dlnd.project import Project
-from dlnd.projects.bike_sharing import PROJECT as BIKE_SHARING
 
-PROJECTS: dict[str, Project] = {p.name: p for p in [BIKE_SHARING]}
+
+def _discover() -> dict[str, Project]:
+    found = [importlib.import_module(f"{__name__}.{info.name}").PROJECT
+             for info in pkgutil.iter_modules(__path__) if info.ispkg]
+    return {p.name: p for p in sorted(found, key=lambda p: (p.order, p.name))}
+
+
+PROJECTS: dict[str, Project] = _discover()
 
 
 def get(name: str) -> Project:

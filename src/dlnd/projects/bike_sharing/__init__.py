@@ -15,4 +15,5 @@ PROJECT = Project(
     target=(Criterion("train_loss", "<", 0.09), Criterion("val_loss", "<", 0.18)),
     primary_metric="val_loss",
     quick={"epochs": 8},
+    order=10,
 )
