@@ -260,19 +260,23 @@ def conv2d(x: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padd
     _out_size("conv2d", x.shape, kernel, stride, padding)
     xp = _pad(x.data, padding)
     win = _windows(xp, kernel, stride)  # (N, C, Ho, Wo, kh, kw), a view
-    out = np.tensordot(win, weight.data, axes=([1, 4, 5], [1, 2, 3]))  # (N, Ho, Wo, F)
-    out = np.ascontiguousarray(out.transpose(0, 3, 1, 2))
+    n, c, ho, wo = win.shape[:4]
+    # im2col: one row per output position; copied once here and reused by the backward pass.
+    cols = win.transpose(0, 2, 3, 1, 4, 5).reshape(n * ho * wo, -1)  # (N*Ho*Wo, C*kh*kw)
+    w2 = weight.data.reshape(len(weight.data), -1)  # (F, C*kh*kw)
+    out = np.ascontiguousarray((cols @ w2.T).reshape(n, ho, wo, -1).transpose(0, 3, 1, 2))
     if bias is not None:
         out += bias.data[None, :, None, None]
 
     def _backward(g):
         gx = gw = gb = None
+        g2 = g.transpose(0, 2, 3, 1).reshape(n * ho * wo, -1)  # (N*Ho*Wo, F)
         if weight.requires_grad:
-            gw = np.tensordot(g, win, axes=([0, 2, 3], [0, 2, 3]))  # (F, C, kh, kw)
+            gw = (g2.T @ cols).reshape(weight.shape)
         if bias is not None and bias.requires_grad:
             gb = g.sum(axis=(0, 2, 3))
         if x.requires_grad:
-            gwin = np.tensordot(g, weight.data, axes=([1], [0]))  # (N, Ho, Wo, C, kh, kw)
+            gwin = (g2 @ w2).reshape(n, ho, wo, c, *kernel)  # (N, Ho, Wo, C, kh, kw)
             gx = _scatter_windows(
                 gwin.transpose(0, 3, 1, 2, 4, 5), xp.shape, kernel, stride, padding
             )
@@ -288,7 +292,9 @@ def max_pool2d(x: Tensor, kernel_size, stride=None, padding=0) -> Tensor:
     kernel = _pair(kernel_size)
     stride = _pair(kernel_size if stride is None else stride)
     padding = _pair(padding)
-    _out_size("max_pool2d", x.shape, kernel, stride, padding)
+    ho, wo = _out_size("max_pool2d", x.shape, kernel, stride, padding)
+    if stride == kernel and padding == (0, 0):
+        return _max_pool_tiled(x, kernel, ho, wo)
     xp = _pad(x.data, padding, value=-np.inf)
     win = _windows(xp, kernel, stride)
     flat = win.reshape(win.shape[:4] + (-1,))
@@ -300,6 +306,32 @@ def max_pool2d(x: Tensor, kernel_size, stride=None, padding=0) -> Tensor:
         gwin = (arg[..., None] == k) * g[..., None]  # gradient only to each window's winner
         gwin = gwin.reshape(win.shape)
         return (_scatter_windows(gwin, xp.shape, kernel, stride, padding),)
+
+    return _make(out, (x,), "max_pool2d", _backward)
+
+
+def _max_pool_tiled(x: Tensor, kernel, ho: int, wo: int) -> Tensor:
+    """Max pooling whose windows tile the input (stride = kernel, no padding), the usual case:
+    one elementwise pass per kernel offset over strided views, no window copies."""
+    kh, kw = kernel
+    offsets = [(i, j) for i in range(kh) for j in range(kw)]
+
+    def view(a: np.ndarray, i: int, j: int) -> np.ndarray:
+        return a[:, :, i : i + kh * (ho - 1) + 1 : kh, j : j + kw * (wo - 1) + 1 : kw]
+
+    out = view(x.data, 0, 0).copy()
+    arg = np.zeros(out.shape, dtype=np.intp)  # which offset won (the first, on ties)
+    for k, (i, j) in enumerate(offsets[1:], start=1):
+        candidate = view(x.data, i, j)
+        better = candidate > out
+        np.copyto(out, candidate, where=better)
+        np.copyto(arg, k, where=better)
+
+    def _backward(g):
+        gx = np.zeros(x.shape, dtype=g.dtype)
+        for k, (i, j) in enumerate(offsets):
+            view(gx, i, j)[...] = g * (arg == k)
+        return (gx,)
 
     return _make(out, (x,), "max_pool2d", _backward)
 

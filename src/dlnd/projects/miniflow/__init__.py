@@ -1,0 +1,19 @@
+"""Lesson: MiniFlow, the course's tiny graph library, reproduced on dlnd.engine."""
+
+from dlnd.project import Project
+from dlnd.projects.miniflow.config import MiniflowConfig
+from dlnd.runs import Criterion
+
+PROJECT = Project(
+    name="miniflow",
+    teaches="Lesson: MiniFlow's 2-layer network trained by SGD through a computation graph",
+    engine="numpy",
+    config=MiniflowConfig,
+    module="dlnd.projects.miniflow.train",
+    data=(),  # scikit-learn's diabetes data ships with scikit-learn
+    target_text="test R² >= 0.4 on held-out patients (least squares reaches about 0.45-0.5)",
+    target=(Criterion("test_r2", ">=", 0.4),),
+    primary_metric="test_r2",
+    quick={"epochs": 3},
+    order=5,
+)

@@ -1,0 +1,86 @@
+"""Train MiniFlow's 2-layer network with SGD on diabetes progression and draw its graph."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from dlnd import runs
+from dlnd.config import build, read_toml
+from dlnd.engine import F, Tensor, draw, no_grad, optim
+from dlnd.errors import UsageError
+from dlnd.projects.miniflow import data as diabetes
+from dlnd.projects.miniflow.config import MiniflowConfig
+from dlnd.projects.miniflow.model import TwoLayerNet
+
+
+@no_grad()
+def mse(model: TwoLayerNet, split: diabetes.Split) -> float:
+    return F.mse_loss(model(Tensor(split.x)), split.y).item()
+
+
+def train(cfg: MiniflowConfig, run: runs.Run) -> tuple[dict[str, float], str]:
+    data = diabetes.load(cfg.test_fraction, cfg.seed)
+    rng = np.random.default_rng(cfg.seed)
+    model = TwoLayerNet(data.train.x.shape[1], cfg.hidden_nodes, rng)
+    optimizer = optim.SGD(model.parameters(), lr=cfg.lr)
+    start = 0
+    state = run.load_checkpoint()
+    if state is not None:
+        model.load_state_dict(state["model"])
+        rng.bit_generator.state = state["rng"]
+        start = state["step"] + 1
+
+    n = len(data.train.y)
+    for epoch in run.epochs(cfg.epochs, start):
+        order = rng.permutation(n)
+        for i in range(0, n, cfg.batch_size):
+            idx = order[i:i + cfg.batch_size]
+            loss = F.mse_loss(model(Tensor(data.train.x[idx], name="X")), data.train.y[idx])
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+        metrics = {"train/loss": mse(model, data.train), "test/loss": mse(model, data.test)}
+        run.log(epoch, metrics)
+        if epoch % 25 == 0 or epoch == cfg.epochs - 1:
+            run.report(epoch, cfg.epochs, metrics)
+        run.save_checkpoint({"step": epoch, "model": model.state_dict(),
+                             "rng": rng.bit_generator.state,
+                             "extra": {"y_mean": data.y_mean, "y_std": data.y_std}})
+        if run.stop_requested:
+            break
+
+    # One more forward pass, recorded, to draw the graph the engine differentiates.
+    graph = F.mse_loss(model(Tensor(data.train.x[:cfg.batch_size], name="X")),
+                       Tensor(data.train.y[:cfg.batch_size], name="y"))
+    draw(graph, run.path / "graph.png")
+    run.say(f"computation graph: {run.path / 'graph.dot'} (PNG too when Graphviz is installed)")
+    test_mse = mse(model, data.test)
+    final = {"train_mse": mse(model, data.train), "test_mse": test_mse,
+             "test_r2": 1.0 - test_mse / float(np.var(data.test.y)),
+             "test_rmse": float(np.sqrt(test_mse)) * data.y_std}
+    return final, "cpu (numpy engine)"
+
+
+class ProgressionModel:
+    """The trained network; ``predict`` takes standardised measurements (as in ``data.py``)."""
+
+    def __init__(self, model: TwoLayerNet, y_mean: float, y_std: float):
+        self.model, self.y_mean, self.y_std = model, y_mean, y_std
+
+    @no_grad()
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        """Disease progression (the dataset's units) for rows of standardised measurements."""
+        return self.model(Tensor(np.asarray(x, np.float32))).data[:, 0] * self.y_std + self.y_mean
+
+
+def load(run_dir: Path) -> ProgressionModel:
+    state = runs.load_checkpoint(run_dir)
+    if state is None:
+        raise UsageError(f"{run_dir} has no checkpoint yet")
+    cfg = build(MiniflowConfig, read_toml(Path(run_dir) / "config.toml"))
+    model = TwoLayerNet(state["model"]["l1.weight"].shape[1], cfg.hidden_nodes,
+                        np.random.default_rng(0))
+    model.load_state_dict(state["model"])
+    return ProgressionModel(model, **state["extra"])

@@ -1,0 +1,22 @@
+"""Lesson: overfitting, and three cures for it (L2, dropout, early stopping), on dlnd.engine."""
+
+from dlnd.project import Project
+from dlnd.projects.overfitting.config import OverfittingConfig
+from dlnd.runs import Criterion
+
+PROJECT = Project(
+    name="overfitting",
+    teaches="Lesson: the same MLP with no regularisation, L2, dropout and early stopping",
+    engine="numpy",
+    config=OverfittingConfig,
+    module="dlnd.projects.overfitting.train",
+    data=tuple(("fashion-mnist", f) for f in (
+        "train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
+        "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz")),
+    target_text="some regularised variant beats the unregularised network on the test set "
+                "(regularisation_gain > 0)",
+    target=(Criterion("regularisation_gain", ">", 0.0),),
+    primary_metric="best_test_acc",
+    quick={"epochs": 2, "train_limit": 1000, "val_size": 500, "hidden": (32,)},
+    order=7,
+)

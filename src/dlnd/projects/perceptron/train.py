@@ -1,0 +1,121 @@
+"""Fit AND, OR, NOT with one unit; try XOR with one unit (it fails) and with a hidden layer."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from dlnd import runs
+from dlnd.config import build as build_config
+from dlnd.config import read_toml
+from dlnd.engine import F, Tensor, nn, no_grad, optim
+from dlnd.errors import UsageError
+from dlnd.projects.perceptron.config import PerceptronConfig
+from dlnd.projects.perceptron.data import GATES
+from dlnd.projects.perceptron.model import MODELS, build
+
+
+def make_models(cfg: PerceptronConfig) -> dict[str, nn.Module]:
+    rng = np.random.default_rng(cfg.seed)
+    return {name: build(name, GATES[gate][0].shape[1], cfg.hidden_nodes, rng)
+            for name, (gate, _) in MODELS.items()}
+
+
+@no_grad()
+def probabilities(model: nn.Module, x: np.ndarray) -> np.ndarray:
+    return model(Tensor(x)).sigmoid().data[:, 0]
+
+
+def accuracy(model: nn.Module, gate: str) -> float:
+    x, y = GATES[gate]
+    return float(np.mean((probabilities(model, x) > 0.5) == (y == 1)))
+
+
+def train(cfg: PerceptronConfig, run: runs.Run) -> tuple[dict[str, float], str]:
+    models = make_models(cfg)
+    optimizers = {name: optim.SGD(m.parameters(), lr=cfg.lr, momentum=0.9)
+                  for name, m in models.items()}
+    start = 0
+    state = run.load_checkpoint()
+    if state is not None:
+        for name in models:
+            models[name].load_state_dict(state["models"][name])
+            optimizers[name].load_state_dict(state["optimizers"][name])
+        start = state["step"] + 1
+
+    for epoch in run.epochs(cfg.epochs, start):
+        metrics = {}
+        for name, (gate, _) in MODELS.items():
+            x, y = GATES[gate]
+            for _ in range(cfg.steps_per_epoch):
+                loss = F.binary_cross_entropy_with_logits(models[name](Tensor(x))[:, 0], y)
+                optimizers[name].zero_grad()
+                loss.backward()
+                optimizers[name].step()
+            metrics[f"{name}/loss"] = loss.item()
+            metrics[f"{name}/acc"] = accuracy(models[name], gate)
+        run.log(epoch, metrics)
+        run.report(epoch, cfg.epochs, {k: v for k, v in metrics.items() if k.endswith("acc")})
+        run.save_checkpoint({"step": epoch,
+                             "models": {n: m.state_dict() for n, m in models.items()},
+                             "optimizers": {n: o.state_dict() for n, o in optimizers.items()}})
+        if run.stop_requested:
+            break
+
+    final = {f"{name}_acc": accuracy(models[name], gate) for name, (gate, _) in MODELS.items()}
+    plot_boundaries(run, models)
+    return final, "cpu (numpy engine)"
+
+
+def plot_boundaries(run: runs.Run, models: dict[str, nn.Module]) -> None:
+    """Each model's predicted probability over the input square, with the truth table on top."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    grid = np.linspace(-0.5, 1.5, 101, dtype=np.float32)
+    gx, gy = np.meshgrid(grid, grid)
+    fig, axes = plt.subplots(1, len(models), figsize=(4 * len(models), 4))
+    for ax, (name, model) in zip(axes, models.items(), strict=True):
+        gate = MODELS[name][0]
+        x, y = GATES[gate]
+        if x.shape[1] == 1:  # NOT has one input: show it along the horizontal axis
+            p = probabilities(model, gx.reshape(-1, 1)).reshape(gx.shape)
+            points = np.column_stack([x[:, 0], np.full(len(x), 0.5)])
+        else:
+            p = probabilities(model, np.column_stack([gx.ravel(), gy.ravel()])).reshape(gx.shape)
+            points = x
+        ax.contourf(gx, gy, p, levels=np.linspace(0, 1, 11), cmap="RdBu_r", alpha=0.7)
+        ax.contour(gx, gy, p, levels=[0.5], colors="k")
+        ax.scatter(points[:, 0], points[:, 1], c=y, cmap="RdBu_r", edgecolors="k", s=120,
+                   vmin=0, vmax=1)
+        ax.set_title(f"{name.replace('_', ' ')}: accuracy {accuracy(model, gate):.0%}")
+        ax.set_xlabel("input 1")
+        ax.set_ylabel("input 2" if x.shape[1] == 2 else "")
+    fig.suptitle("Decision boundaries (black line: probability 0.5)")
+    run.log_figure("decision_boundaries", fig)
+    plt.close(fig)
+
+
+class GateModels:
+    """The trained models; ``predict("xor_hidden", [[1, 0]])`` gives the gate's 0/1 outputs."""
+
+    def __init__(self, models: dict[str, nn.Module]):
+        self.models = models
+
+    def predict(self, name: str, inputs) -> np.ndarray:
+        if name not in self.models:
+            raise UsageError(f"no model {name!r}; models: {', '.join(self.models)}")
+        return (probabilities(self.models[name], np.asarray(inputs, np.float32)) > 0.5) * 1
+
+
+def load(run_dir: Path) -> GateModels:
+    state = runs.load_checkpoint(run_dir)
+    if state is None:
+        raise UsageError(f"{run_dir} has no checkpoint yet")
+    models = make_models(build_config(PerceptronConfig, read_toml(Path(run_dir) / "config.toml")))
+    for name, model in models.items():
+        model.load_state_dict(state["models"][name])
+    return GateModels(models)

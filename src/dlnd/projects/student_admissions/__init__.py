@@ -1,0 +1,20 @@
+"""Lesson: predicting student admissions with a logistic unit and a small network."""
+
+from dlnd.project import Project
+from dlnd.projects.student_admissions.config import StudentAdmissionsConfig
+from dlnd.runs import Criterion
+
+PROJECT = Project(
+    name="student-admissions",
+    teaches="Lesson: logistic regression and a small network on UCLA admissions (one-hot rank)",
+    engine="numpy",
+    config=StudentAdmissionsConfig,
+    module="dlnd.projects.student_admissions.train",
+    data=(("course-small", "student_data.csv"),),
+    target_text="test accuracy >= 0.7 on the 40 held-out students (the course's network: "
+                "about 0.7-0.75; always predicting 'rejected' scores 0.68 on the whole file)",
+    target=(Criterion("test_acc", ">=", 0.7),),
+    primary_metric="test_acc",
+    quick={"epochs": 5},
+    order=4,
+)

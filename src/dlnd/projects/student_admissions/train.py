@@ -1,0 +1,106 @@
+"""Train a logistic unit and a small network on the admissions data; compare test accuracy."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from dlnd import runs
+from dlnd.config import build, read_toml
+from dlnd.engine import F, Tensor, nn, no_grad, optim
+from dlnd.errors import UsageError
+from dlnd.projects.student_admissions import data as admissions
+from dlnd.projects.student_admissions.config import StudentAdmissionsConfig
+from dlnd.projects.student_admissions.model import logistic_unit, small_network
+
+
+def make_models(cfg: StudentAdmissionsConfig) -> dict[str, nn.Module]:
+    rng = np.random.default_rng(cfg.seed)
+    n = len(admissions.FEATURES)
+    return {"logistic": logistic_unit(n, rng), "network": small_network(n, cfg.hidden_nodes, rng)}
+
+
+@no_grad()
+def admit_probability(model: nn.Module, x: np.ndarray) -> np.ndarray:
+    return model(Tensor(x)).sigmoid().data[:, 0]
+
+
+def evaluate(model: nn.Module, split: admissions.Split) -> tuple[float, float]:
+    """(mean logistic loss, accuracy) of ``model`` on ``split``."""
+    p = admit_probability(model, split.x).astype(np.float64)
+    eps = 1e-7
+    y = split.admitted
+    loss = -np.mean(y * np.log(p + eps) + (1 - y) * np.log(1 - p + eps))
+    return float(loss), float(np.mean((p > 0.5) == (y == 1)))
+
+
+def train(cfg: StudentAdmissionsConfig, run: runs.Run) -> tuple[dict[str, float], str]:
+    train_split, test_split = admissions.load(cfg.test_fraction, cfg.seed)
+    models = make_models(cfg)
+    optimizers = {k: optim.SGD(m.parameters(), lr=cfg.lr, momentum=0.9)
+                  for k, m in models.items()}
+    rng = np.random.default_rng(cfg.seed + 1)  # shuffling; the models drew from their own
+    start = 0
+    state = run.load_checkpoint()
+    if state is not None:
+        for name in models:
+            models[name].load_state_dict(state["models"][name])
+            optimizers[name].load_state_dict(state["optimizers"][name])
+        rng.bit_generator.state = state["rng"]
+        start = state["step"] + 1
+    run.say(f"{len(train_split.admitted)} training and {len(test_split.admitted)} test students")
+
+    for epoch in run.epochs(cfg.epochs, start):
+        order = rng.permutation(len(train_split.admitted))
+        for i in range(0, len(order), cfg.batch_size):
+            idx = order[i:i + cfg.batch_size]
+            for name, model in models.items():
+                logits = model(Tensor(train_split.x[idx]))[:, 0]
+                loss = F.binary_cross_entropy_with_logits(logits, train_split.admitted[idx])
+                optimizers[name].zero_grad()
+                loss.backward()
+                optimizers[name].step()
+        metrics = {}
+        for name, model in models.items():
+            metrics[f"{name}/train_loss"], metrics[f"{name}/train_acc"] = evaluate(
+                model, train_split)
+        run.log(epoch, metrics)
+        if epoch % 25 == 0 or epoch == cfg.epochs - 1:
+            run.report(epoch, cfg.epochs, metrics)
+        run.save_checkpoint({"step": epoch,
+                             "models": {n: m.state_dict() for n, m in models.items()},
+                             "optimizers": {n: o.state_dict() for n, o in optimizers.items()},
+                             "rng": rng.bit_generator.state})
+        if run.stop_requested:
+            break
+
+    final = {}
+    for name, model in models.items():
+        final[f"{name}_train_acc"] = evaluate(model, train_split)[1]
+        final[f"{name}_test_loss"], final[f"{name}_test_acc"] = evaluate(model, test_split)
+    final["test_acc"] = final["network_test_acc"]
+    return final, "cpu (numpy engine)"
+
+
+class AdmissionModels:
+    """The trained models: ``predict(gre, gpa, rank)`` gives each model's admit probability."""
+
+    def __init__(self, models: dict[str, nn.Module]):
+        self.models = models
+
+    def predict(self, gre, gpa, rank) -> dict[str, np.ndarray]:
+        x = admissions.features(np.atleast_1d(np.asarray(gre, float)),
+                                np.atleast_1d(np.asarray(gpa, float)),
+                                np.atleast_1d(np.asarray(rank, float)))
+        return {name: admit_probability(m, x) for name, m in self.models.items()}
+
+
+def load(run_dir: Path) -> AdmissionModels:
+    state = runs.load_checkpoint(run_dir)
+    if state is None:
+        raise UsageError(f"{run_dir} has no checkpoint yet")
+    models = make_models(build(StudentAdmissionsConfig, read_toml(Path(run_dir) / "config.toml")))
+    for name, model in models.items():
+        model.load_state_dict(state["models"][name])
+    return AdmissionModels(models)
