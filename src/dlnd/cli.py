@@ -69,6 +69,35 @@ def build_parser(project: projects.Project | None = None) -> Parser:
     predict.add_argument("run_dir", type=Path, help="a run directory")
     predict.add_argument("inputs", nargs="*", help="inputs; none: one per line of stdin")
 
+    sweep = sub.add_parser("sweep", help="a grid or an Optuna search; every trial is a run",
+                           description="Grid: --grid key=v1,v2 (repeat for more keys). Search: "
+                           "--space key=low:high[:log] with --trials N. Restarting the same "
+                           "command resumes the sweep; with --storage postgresql://... workers "
+                           "on many machines join one study.")
+    sweep.add_argument("project")
+    sweep.add_argument("--grid", action="append", default=[], metavar="KEY=V1,V2")
+    sweep.add_argument("--space", action="append", default=[], metavar="KEY=LOW:HIGH[:log]")
+    sweep.add_argument("--trials", type=int, default=0, help="trials of a --space search")
+    sweep.add_argument("--search", default="tpe", choices=["tpe", "random"])
+    sweep.add_argument("--metric", default="", help="per-epoch metric (default: the project's)")
+    sweep.add_argument("--direction", default="", choices=["", "minimize", "maximize"])
+    sweep.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                       help="config value for every trial")
+    sweep.add_argument("--quick", action="store_true")
+    sweep.add_argument("--workers", type=int, default=1, help="local worker processes")
+    sweep.add_argument("--storage", default="", help="Optuna storage URL "
+                       "(default sqlite:///OUT/sweeps.db)")
+    sweep.add_argument("--name", default="", help="study name (default: from the settings)")
+    sweep.add_argument("--no-prune", action="store_true", help="never stop trials early")
+    sweep.add_argument("--heartbeat", type=int, default=10, metavar="SECONDS",
+                       help="a trial whose worker is silent for 3x this is failed and retried")
+    sweep.add_argument("--out", type=Path, default=Path("runs"))
+
+    compare = sub.add_parser("compare", help="overlay runs' curves; diff their configs")
+    compare.add_argument("run_dirs", type=Path, nargs="+")
+    compare.add_argument("--png", type=Path, help="where to write the figure "
+                         "(default: runs/compare-<time>.png)")
+
     runs_cmd = sub.add_parser("runs", help="past runs with their key metric and pass/fail")
     runs_cmd.add_argument("project", nargs="?")
     runs_cmd.add_argument("--out", type=Path, default=Path("runs"))
@@ -191,6 +220,35 @@ def cmd_predict(args) -> int:
     return 0
 
 
+def cmd_sweep(args) -> int:
+    from dlnd.sweep import SweepSpec, parse_grid, parse_space, run_sweep
+
+    if args.workers < 1 or args.heartbeat < 1:
+        raise UsageError("--workers and --heartbeat must be >= 1")
+    spec = SweepSpec(project=args.project, grid=parse_grid(args.grid),
+                     space=parse_space(args.space), trials=args.trials, search=args.search,
+                     metric=args.metric, direction=args.direction,
+                     fixed=config_mod.parse_assignments(args.set), quick=args.quick,
+                     prune=not args.no_prune, out=str(args.out), storage=args.storage,
+                     name=args.name, heartbeat_s=args.heartbeat)
+    result = run_sweep(spec, workers=args.workers)
+    best = result["best"]
+    if best:
+        print(f"best: trial {best['trial']} {best['params']} -> {best['value']:.4g}")
+    print(f"{len(result['rows'])} trials in {result['wall_s']:.1f} s; report: "
+          f"{result['summary']}  plot: {result['plot']}")
+    return 0
+
+
+def cmd_compare(args) -> int:
+    from dlnd.compare import compare_runs
+
+    table, png = compare_runs(args.run_dirs, args.png)
+    print(table, end="")
+    print(f"curves: {png}")
+    return 0
+
+
 def cmd_runs(args) -> int:
     rows = []
     for path in find_runs(args.out, args.project):
@@ -226,7 +284,8 @@ def cmd_course(args) -> int:
 
 
 COMMANDS = {"list": cmd_list, "run": cmd_run, "data": cmd_data, "runs": cmd_runs,
-            "predict": cmd_predict, "course": cmd_course}
+            "predict": cmd_predict, "course": cmd_course, "sweep": cmd_sweep,
+            "compare": cmd_compare}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,7 +1,12 @@
-"""The course report: run every registered project and write one table of results."""
+"""The course report: run every registered project and write one table of results, as Markdown
+(``course.md``) and as a self-contained HTML page with each project's main plot (``course.html``).
+"""
 
 from __future__ import annotations
 
+import base64
+import html
+import os
 import time
 from pathlib import Path
 from typing import Any
@@ -52,6 +57,7 @@ def run_course(*, quick: bool = False, out: Path = Path("runs"), verbose: bool =
     out.mkdir(parents=True, exist_ok=True)
     report = out / "course.md"
     write_atomic(report, render(rows, quick).encode())
+    write_atomic(out / "course.html", render_html(rows, quick, out).encode())
     return rows, report
 
 
@@ -65,11 +71,75 @@ def render(rows: list[dict[str, Any]], quick: bool) -> str:
                           row["reason"].replace("|", "\\|")])
             continue
         summary = row["summary"]
-        verdict = "pass" if summary["passed"] else ("fail" if summary["status"] == "completed"
-                                                    else summary["status"])
         table.append([row["project"], row["metric"], row["target"],
-                      metric_text(summary, row["metric"]), verdict, f"{row['wall_s']:.1f} s",
-                      summary["run_dir"]])
-    mode = ("quick mode: tiny settings that check every project runs end to end; targets are "
+                      metric_text(summary, row["metric"]), verdict_of(row),
+                      f"{row['wall_s']:.1f} s", summary["run_dir"]])
+    return f"# dlnd course report\n\n{mode_text(quick)}\n\n" + format_table(headers, table,
+                                                                             markdown=True)
+
+
+def mode_text(quick: bool) -> str:
+    return ("quick mode: tiny settings that check every project runs end to end; targets are "
             "for the full runs (`dlnd course`)" if quick else "full runs, default configs")
-    return f"# dlnd course report\n\n{mode}\n\n" + format_table(headers, table, markdown=True)
+
+
+def verdict_of(row: dict[str, Any]) -> str:
+    if row["status"] == "skipped":
+        return "skipped"
+    summary = row["summary"]
+    if summary["status"] != "completed":
+        return summary["status"]
+    return "pass" if summary["passed"] else "fail"
+
+
+def main_plot(run_dir: Path) -> str:
+    """The run's first PNG as an inline data URL, so the page stands alone."""
+    pngs = sorted(Path(run_dir).glob("*.png"))
+    if not pngs:
+        return ""
+    data = base64.b64encode(pngs[0].read_bytes()).decode()
+    return f'<img alt="{html.escape(pngs[0].stem)}" src="data:image/png;base64,{data}">'
+
+
+def render_html(rows: list[dict[str, Any]], quick: bool, out: Path) -> str:
+    body = []
+    for row in rows:
+        verdict = verdict_of(row)
+        if row["status"] == "skipped":
+            result, wall, link, plot = "-", "-", html.escape(row["reason"]), ""
+        else:
+            summary = row["summary"]
+            result = metric_text(summary, row["metric"])
+            wall = f"{row['wall_s']:.1f} s"
+            href = os.path.relpath(summary["run_dir"], out)
+            link = f'<a href="{html.escape(href)}/">{html.escape(href)}</a>'
+            plot = main_plot(Path(summary["run_dir"]))
+        body.append(
+            f'<tr class="{verdict}"><td>{html.escape(row["project"])}</td>'
+            f"<td>{html.escape(row['metric'])}</td><td>{html.escape(row['target'])}</td>"
+            f"<td>{result}</td><td class=\"verdict\">{verdict}</td><td>{wall}</td>"
+            f"<td>{link}</td><td>{plot}</td></tr>")
+    passed = sum(verdict_of(r) == "pass" for r in rows)
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>dlnd course report</title>
+<style>
+body {{ font-family: system-ui, sans-serif; margin: 2em; color: #222; }}
+table {{ border-collapse: collapse; }}
+th, td {{ border: 1px solid #ccc; padding: 0.4em 0.6em; vertical-align: top; text-align: left; }}
+th {{ background: #f3f3f3; }}
+tr.pass .verdict {{ background: #d7f5d7; }}
+tr.fail .verdict {{ background: #f8d4d4; }}
+tr.skipped .verdict, tr.interrupted .verdict {{ background: #f5ecd0; }}
+img {{ max-width: 360px; }}
+</style></head>
+<body>
+<h1>dlnd course report</h1>
+<p>{html.escape(mode_text(quick))}. {passed} of {len(rows)} projects meet the course target.</p>
+<table>
+<thead><tr><th>project</th><th>metric</th><th>course target</th><th>our result</th>
+<th>pass/fail</th><th>wall time</th><th>run directory</th><th>main plot</th></tr></thead>
+<tbody>
+{chr(10).join(body)}
+</tbody></table>
+</body></html>
+"""

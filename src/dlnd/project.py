@@ -10,6 +10,7 @@ that answers queries also provides ``predict(run_dir, inputs) -> list[str]`` (``
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,8 @@ class Project:
     target_text: str  # the course target, in words
     target: tuple[Criterion, ...]  # the same, checkable
     primary_metric: str  # the metric shown in tables
+    sweep_metric: str = "val/loss"  # the per-epoch metric sweeps optimise and prune on
+    direction: str = "minimize"  # or "maximize"
     quick: dict[str, Any] = field(default_factory=dict)  # overrides for --quick (seconds, tiny)
     order: int = 100  # position in the course (lists and the course report follow it)
 
@@ -57,17 +60,24 @@ class Project:
 
 
 def execute(project: Project, cfg: Any, *, out: Path = Path("runs"), quick: bool = False,
-            resume: Path | None = None, verbose: bool = True) -> dict[str, Any]:
-    """Run ``project`` with ``cfg`` (or resume ``resume``) and return its summary."""
+            resume: Path | None = None, verbose: bool = True,
+            prepare: Callable[[Run], None] | None = None,
+            meta: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Run ``project`` with ``cfg`` (or resume ``resume``) and return its summary.
+
+    ``prepare(run)``, when given, sees the open run before training (sweeps use it to record
+    hyperparameters and attach their pruner)."""
     project.check_data()
     impl = project.implementation()
     if resume is not None:
         run = Run.reopen(resume, project.config, verbose=verbose)
     else:
-        run = Run.create(out, project.name, cfg, quick=quick, verbose=verbose)
+        run = Run.create(out, project.name, cfg, quick=quick, verbose=verbose, meta=meta)
     try:
+        if prepare is not None:
+            prepare(run)
         metrics, device = impl.train(run.config, run)
-        status = "interrupted" if run.stop_requested else "completed"
+        status = run.stop_reason if run.stop_requested else "completed"
         summary = run.finish(metrics, project.target, project.target_text, device, status)
     finally:
         run.close()

@@ -104,6 +104,26 @@ class TensorBoardLog:
                                         colorspace=4)
         self._add(step, summary_pb2.Summary.Value(tag=name, image=img))
 
+    def hparams(self, hparams: dict[str, Any]) -> None:
+        """A session-start record; TensorBoard infers the experiment from all runs' records."""
+        from tensorboard.compat.proto import summary_pb2
+        from tensorboard.plugins.hparams import metadata, plugin_data_pb2
+
+        info = plugin_data_pb2.SessionStartInfo(start_time_secs=time.time())
+        for key, value in hparams.items():
+            if isinstance(value, bool):
+                info.hparams[key].bool_value = value
+            elif isinstance(value, int | float):
+                info.hparams[key].number_value = value
+            else:
+                info.hparams[key].string_value = str(value)
+        content = plugin_data_pb2.HParamsPluginData(session_start_info=info,
+                                                    version=metadata.PLUGIN_DATA_VERSION)
+        meta = summary_pb2.SummaryMetadata(plugin_data=summary_pb2.SummaryMetadata.PluginData(
+            plugin_name=metadata.PLUGIN_NAME, content=content.SerializeToString()))
+        self._add(0, summary_pb2.Summary.Value(tag=metadata.SESSION_START_INFO_TAG,
+                                               metadata=meta))
+
     def close(self) -> None:
         self._writer.close()
 
@@ -148,6 +168,8 @@ class Run:
         self.verbose = verbose
         self.interactive = verbose and sys.stderr.isatty()
         self.stop_requested = False
+        self.stop_reason = "interrupted"  # what ends a run early: Ctrl-C, or a sweep's pruner
+        self.on_metric = None  # optional hook(name, value, step), used by sweeps to prune
         self._bar = None
         self._started = time.monotonic()
         self._elapsed_before = 0.0
@@ -157,11 +179,11 @@ class Run:
     # ----- creation and resumption -----
     @classmethod
     def create(cls, out: Path, project: str, cfg: Any, *, quick: bool = False,
-               verbose: bool = True) -> Run:
+               verbose: bool = True, meta: dict[str, Any] | None = None) -> Run:
         path = new_run_dir(out, project)
         (path / "config.toml").write_text(config_mod.to_toml(cfg))
         meta = {"project": project, "created": datetime.now(UTC).isoformat(timespec="seconds"),
-                "quick": quick, "git_commit": git_commit()}
+                "quick": quick, "git_commit": git_commit(), **(meta or {})}
         (path / "run.json").write_text(json.dumps(meta, indent=2) + "\n")
         return cls(path, project, cfg, verbose=verbose)
 
@@ -198,6 +220,17 @@ class Run:
                                             "time": round(now, 3)}) + "\n")
             self.tb.scalar(name, value, step)
         self._metrics.flush()
+        if self.on_metric is not None:
+            for name, value in metrics.items():
+                self.on_metric(name, float(value), step)
+
+    def stop(self, reason: str) -> None:
+        """Ask the training loop to end after this epoch (it checks ``stop_requested``)."""
+        self.stop_requested, self.stop_reason = True, reason
+
+    def log_hparams(self, hparams: dict[str, Any]) -> None:
+        """Record this run's hyperparameters for TensorBoard's HParams dashboard."""
+        self.tb.hparams(hparams)
 
     def log_figure(self, name: str, fig, step: int = 0) -> Path:
         """Save a matplotlib figure as ``<name>.png`` in the run and as a TensorBoard image."""

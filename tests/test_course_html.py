@@ -1,0 +1,37 @@
+"""course.html renders in a real browser (headless Chromium, installed by .ci/run)."""
+
+import shutil
+import subprocess
+
+import numpy as np
+import pytest
+
+from dlnd.course import run_course
+
+pytestmark = pytest.mark.realdata
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (.ci/run installs it: "
+                                             "apt-get install chromium)")
+def test_course_html_renders_in_chromium(hour_csv, tmp_path):
+    rows, _ = run_course(quick=True, out=tmp_path / "runs", verbose=False, only=["bike-sharing"])
+    page = (tmp_path / "runs" / "course.html").as_uri()
+    browser = [CHROMIUM, *FLAGS, f"--user-data-dir={tmp_path / 'profile'}"]
+    dom = subprocess.run([*browser, "--dump-dom", page], capture_output=True, text=True,
+                         timeout=120).stdout
+    assert "<td>bike-sharing</td>" in dom
+    assert 'src="data:image/png;base64,' in dom
+    run_dir = rows[0]["summary"]["run_dir"]
+    assert f'href="bike-sharing/{run_dir.rsplit("/", 1)[1]}/"' in dom
+
+    shot = tmp_path / "shot.png"
+    subprocess.run([*browser, "--window-size=1200,800", f"--screenshot={shot}", page],
+                   capture_output=True, timeout=120, check=True)
+    import matplotlib.image
+
+    pixels = matplotlib.image.imread(shot)
+    assert pixels.shape[:2] == (800, 1200)
+    assert np.std(pixels[:, :, :3]) > 0.05  # text, table lines and the plot: not a blank page
