@@ -69,6 +69,16 @@ def build_parser(project: projects.Project | None = None) -> Parser:
     predict.add_argument("run_dir", type=Path, help="a run directory")
     predict.add_argument("inputs", nargs="*", help="inputs; none: one per line of stdin")
 
+    generate = sub.add_parser("generate", help="sample text from a trained language model")
+    generate.add_argument("run_dir", type=Path, help="a char-rnn or tv-script run directory")
+    generate.add_argument("--prime", default="", help="text to start from")
+    generate.add_argument("--length", type=int, default=200, help="tokens to generate")
+    generate.add_argument("--temperature", type=float, default=0.8,
+                          help="< 1 sharper and safer, > 1 more surprising")
+    generate.add_argument("--top-k", type=int, default=None,
+                          help="sample only among the k likeliest tokens")
+    generate.add_argument("--seed", type=int, default=0, help="same seed, same text")
+
     sweep = sub.add_parser("sweep", help="a grid or an Optuna search; every trial is a run",
                            description="Grid: --grid key=v1,v2 (repeat for more keys). Search: "
                            "--space key=low:high[:log] with --trials N. Restarting the same "
@@ -207,16 +217,32 @@ def cmd_data(args) -> int:
     return 1 if failed else 0
 
 
-def cmd_predict(args) -> int:
-    project = projects.get(read_meta(args.run_dir)["project"])
+def implementation_with(run_dir: Path, function: str, what: str):
+    """The run's project implementation, which must offer ``function`` (e.g. predict)."""
+    project = projects.get(read_meta(run_dir)["project"])
     impl = project.implementation()
-    if not hasattr(impl, "predict"):
-        raise UsageError(f"{project.name} models do not answer queries; projects that do: "
-                         + ", ".join(n for n, p in projects.PROJECTS.items()
-                                     if hasattr(p.implementation(), "predict")))
+    if not hasattr(impl, function):
+        able = [n for n, p in projects.PROJECTS.items()
+                if hasattr(p.implementation(), function)]
+        raise UsageError(f"{project.name} models do not {what}; projects that do: "
+                         + (", ".join(able) or "none yet"))
+    return impl
+
+
+def cmd_predict(args) -> int:
+    impl = implementation_with(args.run_dir, "predict", "answer queries")
     inputs = args.inputs or [line.rstrip("\n") for line in sys.stdin]
     for line in impl.predict(args.run_dir, inputs):
         print(line)
+    return 0
+
+
+def cmd_generate(args) -> int:
+    if args.length < 1 or args.temperature <= 0 or (args.top_k is not None and args.top_k < 1):
+        raise UsageError("--length and --top-k must be >= 1 and --temperature > 0")
+    impl = implementation_with(args.run_dir, "generate", "generate text")
+    print(impl.generate(args.run_dir, prime=args.prime, length=args.length,
+                        temperature=args.temperature, top_k=args.top_k, seed=args.seed))
     return 0
 
 
@@ -284,7 +310,8 @@ def cmd_course(args) -> int:
 
 
 COMMANDS = {"list": cmd_list, "run": cmd_run, "data": cmd_data, "runs": cmd_runs,
-            "predict": cmd_predict, "course": cmd_course, "sweep": cmd_sweep,
+            "predict": cmd_predict, "generate": cmd_generate, "course": cmd_course,
+            "sweep": cmd_sweep,
             "compare": cmd_compare}
 
 

@@ -4,7 +4,8 @@ Each project package (``dlnd/projects/<name>/``) has the same shape: ``config.py
 ``data.py``, ``model.py``, ``train.py`` and an ``__init__.py`` that declares ``PROJECT``, a
 :class:`Project`. The declaration is light (no torch import); ``train.py`` is imported only to run.
 ``train.py`` provides ``train(cfg, run) -> (metrics, device)`` and ``load(run_dir)``; a project
-that answers queries also provides ``predict(run_dir, inputs) -> list[str]`` (``dlnd predict``).
+that answers queries also provides ``predict(run_dir, inputs) -> list[str]`` (``dlnd predict``),
+a language model ``generate(run_dir, prime, length, temperature, top_k, seed) -> str``.
 """
 
 from __future__ import annotations
