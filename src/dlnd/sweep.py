@@ -192,11 +192,13 @@ def run_trial(study, storage, trial, spec: SweepSpec) -> None:
         else:
             params[key] = trial.suggest_float(key, low, high, log=log)
     seen: list[float] = []
+    logged: set[str] = set()
 
     def prepare(run):
         run.log_hparams({**spec.fixed, **params})
 
         def on_metric(name: str, value: float, step: int) -> None:
+            logged.add(name)
             if name != spec.metric or not math.isfinite(value):
                 return
             seen.append(value)
@@ -230,8 +232,8 @@ def run_trial(study, storage, trial, spec: SweepSpec) -> None:
     trial.set_user_attr("wall_s", summary["wall_s"])
     if not seen:
         study.tell(trial, state=optuna.trial.TrialState.FAIL)
-        raise UsageError(f"{spec.project} never logged {spec.metric!r}; pick --metric from "
-                         f"its metrics.jsonl (e.g. val/loss, val/acc)")
+        raise UsageError(f"{spec.project} never logged {spec.metric!r}; use --metric with one "
+                         f"of: {', '.join(sorted(logged)) or 'none logged'}")
     best = min(seen) if spec.direction == "minimize" else max(seen)
     trial.set_user_attr("best_value", best)  # pruned trials report no value to Optuna
     if summary["status"] == "pruned":
