@@ -341,6 +341,20 @@ def read_meta(path: Path) -> dict[str, Any]:
         raise UsageError(f"{path} is not a dlnd run directory (no run.json)") from None
 
 
+def trained_state(path: Path) -> dict[str, Any]:
+    """The last checkpoint of a run, for ``load``: an error when the run has not saved one."""
+    state = load_checkpoint(path)
+    if state is None:
+        raise UsageError(f"{path} has no checkpoint yet (was the run stopped before its first "
+                         f"epoch ended?)")
+    return state
+
+
+def saved_config(path: Path, config_cls: type) -> Any:
+    """The resolved config a run was started with."""
+    return config_mod.build(config_cls, config_mod.read_toml(Path(path) / "config.toml"))
+
+
 def load_checkpoint(path: Path) -> dict[str, Any] | None:
     ckpt = Path(path) / CHECKPOINT
     if not ckpt.exists():

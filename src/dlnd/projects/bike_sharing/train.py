@@ -7,8 +7,6 @@ from pathlib import Path
 import numpy as np
 
 from dlnd import runs
-from dlnd.config import read_toml
-from dlnd.errors import UsageError
 from dlnd.projects.bike_sharing import data as bike_data
 from dlnd.projects.bike_sharing.config import BikeSharingConfig
 from dlnd.projects.bike_sharing.model import NeuralNetwork, mse
@@ -109,10 +107,8 @@ class BikeSharingModel:
 
 
 def load(run_dir: Path) -> BikeSharingModel:
-    state = runs.load_checkpoint(run_dir)
-    if state is None:
-        raise UsageError(f"{run_dir} has no checkpoint yet")
-    keep_best = read_toml(Path(run_dir) / "config.toml").get("keep_best", True)
+    state = runs.trained_state(run_dir)
+    keep_best = runs.saved_config(run_dir, BikeSharingConfig).keep_best
     use_best = keep_best and state["best"]["epoch"] >= 0
     weights = state["best"]["model"] if use_best else state["model"]
     net = NeuralNetwork(*weights["w_input_hidden"].shape, np.random.default_rng(0))

@@ -9,7 +9,6 @@ import numpy as np
 
 from dlnd import runs
 from dlnd.engine import F, Tensor, nn, no_grad, optim
-from dlnd.errors import UsageError
 from dlnd.projects.linear_regression import data as bmi_data
 from dlnd.projects.linear_regression.config import LinearRegressionConfig
 from dlnd.projects.linear_regression.model import closed_form, linear_unit, r_squared
@@ -105,9 +104,7 @@ def plot_fit(run: runs.Run, countries: bmi_data.Countries, model: LifeExpectancy
 
 
 def load(run_dir: Path) -> LifeExpectancyModel:
-    state = runs.load_checkpoint(run_dir)
-    if state is None:
-        raise UsageError(f"{run_dir} has no checkpoint yet")
+    state = runs.trained_state(run_dir)
     unit = linear_unit()
     unit.load_state_dict(state["model"])
     return LifeExpectancyModel(unit, *state["scaling"])

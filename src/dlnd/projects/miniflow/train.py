@@ -7,9 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from dlnd import runs
-from dlnd.config import build, read_toml
 from dlnd.engine import F, Tensor, draw, no_grad, optim
-from dlnd.errors import UsageError
 from dlnd.projects.miniflow import data as diabetes
 from dlnd.projects.miniflow.config import MiniflowConfig
 from dlnd.projects.miniflow.model import TwoLayerNet
@@ -76,10 +74,8 @@ class ProgressionModel:
 
 
 def load(run_dir: Path) -> ProgressionModel:
-    state = runs.load_checkpoint(run_dir)
-    if state is None:
-        raise UsageError(f"{run_dir} has no checkpoint yet")
-    cfg = build(MiniflowConfig, read_toml(Path(run_dir) / "config.toml"))
+    state = runs.trained_state(run_dir)
+    cfg = runs.saved_config(run_dir, MiniflowConfig)
     model = TwoLayerNet(state["model"]["l1.weight"].shape[1], cfg.hidden_nodes,
                         np.random.default_rng(0))
     model.load_state_dict(state["model"])

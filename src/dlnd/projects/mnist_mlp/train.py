@@ -7,7 +7,6 @@ from pathlib import Path
 import numpy as np
 
 from dlnd import runs
-from dlnd.config import build, read_toml
 from dlnd.engine import F, Tensor, no_grad, optim
 from dlnd.errors import UsageError
 from dlnd.projects.mnist_mlp import data as image_data
@@ -132,10 +131,8 @@ class ImageClassifier:
 
 
 def load(run_dir: Path) -> ImageClassifier:
-    state = runs.load_checkpoint(run_dir)
-    if state is None:
-        raise UsageError(f"{run_dir} has no checkpoint yet")
-    cfg = build(MnistMlpConfig, read_toml(Path(run_dir) / "config.toml"))
+    state = runs.trained_state(run_dir)
+    cfg = runs.saved_config(run_dir, MnistMlpConfig)
     model = MLP(28 * 28, cfg.hidden, len(state["extra"]["classes"]), cfg.dropout,
                 np.random.default_rng(0))
     model.load_state_dict(state["model"])

@@ -5,9 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from dlnd import runs
-from dlnd.config import build as build_config
-from dlnd.config import read_toml
-from dlnd.errors import UsageError
 from dlnd.projects.mnist_mlp.train import ImageClassifier, evaluate, train_epoch
 from dlnd.projects.overfitting import data as image_data
 from dlnd.projects.overfitting.config import OverfittingConfig
@@ -112,10 +109,8 @@ def plot_curves(run: runs.Run) -> None:
 def load(run_dir: Path) -> dict[str, ImageClassifier]:
     """Each variant's network as an image classifier (the early-stopping one with its best
     weights once the run has finished)."""
-    state = runs.load_checkpoint(run_dir)
-    if state is None:
-        raise UsageError(f"{run_dir} has no checkpoint yet")
-    cfg = build_config(OverfittingConfig, read_toml(Path(run_dir) / "config.toml"))
+    state = runs.trained_state(run_dir)
+    cfg = runs.saved_config(run_dir, OverfittingConfig)
     out = {}
     for v in VARIANTS:
         model = build(v, cfg, 28 * 28, len(state["extra"]["classes"]))[0]

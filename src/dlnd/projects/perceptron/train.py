@@ -7,8 +7,6 @@ from pathlib import Path
 import numpy as np
 
 from dlnd import runs
-from dlnd.config import build as build_config
-from dlnd.config import read_toml
 from dlnd.engine import F, Tensor, nn, no_grad, optim
 from dlnd.errors import UsageError
 from dlnd.projects.perceptron.config import PerceptronConfig
@@ -112,10 +110,8 @@ class GateModels:
 
 
 def load(run_dir: Path) -> GateModels:
-    state = runs.load_checkpoint(run_dir)
-    if state is None:
-        raise UsageError(f"{run_dir} has no checkpoint yet")
-    models = make_models(build_config(PerceptronConfig, read_toml(Path(run_dir) / "config.toml")))
+    state = runs.trained_state(run_dir)
+    models = make_models(runs.saved_config(run_dir, PerceptronConfig))
     for name, model in models.items():
         model.load_state_dict(state["models"][name])
     return GateModels(models)

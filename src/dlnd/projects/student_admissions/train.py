@@ -7,9 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from dlnd import runs
-from dlnd.config import build, read_toml
 from dlnd.engine import F, Tensor, nn, no_grad, optim
-from dlnd.errors import UsageError
 from dlnd.projects.student_admissions import data as admissions
 from dlnd.projects.student_admissions.config import StudentAdmissionsConfig
 from dlnd.projects.student_admissions.model import logistic_unit, small_network
@@ -97,10 +95,8 @@ class AdmissionModels:
 
 
 def load(run_dir: Path) -> AdmissionModels:
-    state = runs.load_checkpoint(run_dir)
-    if state is None:
-        raise UsageError(f"{run_dir} has no checkpoint yet")
-    models = make_models(build(StudentAdmissionsConfig, read_toml(Path(run_dir) / "config.toml")))
+    state = runs.trained_state(run_dir)
+    models = make_models(runs.saved_config(run_dir, StudentAdmissionsConfig))
     for name, model in models.items():
         model.load_state_dict(state["models"][name])
     return AdmissionModels(models)
