@@ -153,3 +153,10 @@ def test_fashion_mnist_is_found_where_debian_installs_it(tmp_path, monkeypatch):
     monkeypatch.setattr(datasets, "get", lambda name: datasets.Dataset(
         ds.name, ds.description, ds.license, ds.citation, ds.files, (str(fake_debian),)))
     assert datasets.locate(ds.file("t10k-labels-idx1-ubyte.gz")).parent == fake_debian
+
+
+def test_derived_file_is_not_downloaded_blindly(tmp_path, monkeypatch):
+    monkeypatch.setenv("DLND_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("DLND_OFFLINE", "0")
+    with pytest.raises(DataError, match="cannot be downloaded as it is.*aclImdb_v1.tar.gz"):
+        datasets.path("imdb", "aclImdb_v1_train.jsonl.gz")

@@ -40,6 +40,7 @@ class DataFile:
     member: str | None = None  # path inside the archive at ``url``
     stored_as: tuple[str, ...] = ()
     optional: bool = False
+    derived: bool = False  # made from the archive at ``url``, not downloadable as it is
     note: str | None = None
 
     def names(self) -> list[str]:
@@ -73,7 +74,7 @@ def registry() -> dict[str, Dataset]:
             DataFile(dataset=name, name=f["name"], hashes=tuple(f.get("hashes", ())),
                      size=f.get("size"), url=f.get("url"), member=f.get("member"),
                      stored_as=tuple(f.get("stored_as", ())), optional=f.get("optional", False),
-                     note=f.get("note"))
+                     derived=f.get("derived", False), note=f.get("note"))
             for f in entry["files"])
         out[name] = Dataset(name, entry["description"], entry["license"], entry["citation"], files,
                             tuple(entry.get("search_dirs", ())))
@@ -176,6 +177,12 @@ def path(dataset: str, name: str, *, download: bool = True) -> Path:
         return _verified(found, file)
     if not download or offline() or not file.url:
         raise DataError(missing_message(file))
+    if file.derived:
+        where = data_dir() / file.dataset if data_dir() else cache_dir() / file.dataset
+        raise DataError(f"dataset file {file.name!r} of {file.dataset!r} is not available and "
+                        f"cannot be downloaded as it is ({file.note}, from {file.url}): put a "
+                        f"copy in {where}/, or set DLND_DATA_DIR to a folder holding "
+                        f"{file.dataset}/")
     return download_file(file)
 
 
