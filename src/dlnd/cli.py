@@ -27,6 +27,7 @@ def add_config_flags(parser: argparse.ArgumentParser, config_cls: type) -> None:
     group = parser.add_argument_group("config (defaults shown; also --set key=value)")
     for name, type_name, default, help_text in config_mod.describe(config_cls):
         flag = "--" + name.replace("_", "-")
+        help_text = help_text.replace("%", "%%")  # argparse formats help with %
         if type_name == "bool":
             group.add_argument(flag, dest=f"cfg.{name}", action=argparse.BooleanOptionalAction,
                                default=None, help=f"{help_text} (default: {default})")

@@ -1,0 +1,21 @@
+"""Lesson: Andrew Trask's sentiment network, from word counts to a fast sparse network (NumPy)."""
+
+from dlnd.project import Project
+from dlnd.projects.sentiment_network.config import SentimentNetworkConfig
+from dlnd.runs import Criterion
+
+PROJECT = Project(
+    name="sentiment-network",
+    teaches="Lesson: sentiment from word presence with a hand-written network; sparse inputs and "
+            "noise reduction as speed-ups",
+    engine="numpy",
+    config=SentimentNetworkConfig,
+    module="dlnd.projects.sentiment_network.train",
+    data=(("sentiment", "reviews.txt"), ("sentiment", "labels.txt")),
+    target_text="test accuracy >= 87% on the course split (lesson: 85.9%) at >= 20,000 "
+                "training reviews/s",
+    target=(Criterion("test_acc", ">=", 0.87), Criterion("train_per_s", ">=", 20000)),
+    primary_metric="test_acc",
+    quick={"train_reviews": 2000, "test_reviews": 500, "epochs": 2},
+    order=20,
+)

@@ -1,0 +1,110 @@
+"""Train Trask's sentiment network on the course split; report accuracy and reviews per second."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import numpy as np
+
+from dlnd import runs, text
+from dlnd.errors import UsageError
+from dlnd.projects.sentiment_network import data as net_data
+from dlnd.projects.sentiment_network.config import SentimentNetworkConfig
+from dlnd.projects.sentiment_network.model import SentimentNetwork
+
+
+def learning_rate(cfg: SentimentNetworkConfig, epoch: int) -> float:
+    """Linear decay from ``lr`` towards 0, one level per epoch."""
+    return cfg.lr * (1.0 - epoch / cfg.epochs)
+
+
+def train(cfg: SentimentNetworkConfig, run: runs.Run) -> tuple[dict[str, float], str]:
+    started = time.perf_counter()  # prep_s: reading, tokenising, vocabulary, encoding
+    split = net_data.load(cfg.train_reviews, cfg.test_reviews)
+    prepared = net_data.build_features(split.train_tokens, split.train_labels, cfg.bigrams,
+                                       cfg.min_count, cfg.polarity_cutoff)
+    features, train_x = prepared.features, prepared.train_x
+    prep_s = time.perf_counter() - started
+    run.say(f"{features.size:,} features in {prep_s:.1f} s")
+    report_polarised(run, prepared)
+
+    net = SentimentNetwork(features.size, cfg.hidden_nodes, np.random.default_rng(cfg.seed))
+    start, loop_s = 0, 0.0
+    state = run.load_checkpoint()
+    if state is not None:
+        net.load_state_dict(state["model"])
+        start, loop_s = state["step"] + 1, state["loop_s"]
+    epochs_done = start
+
+    labels, test_x = split.train_labels, features.encode(split.test_tokens)
+    for epoch in run.epochs(cfg.epochs, start):
+        lr = learning_rate(cfg, epoch)
+        tick = time.perf_counter()
+        # Reviews in file order, as in the lesson (the file alternates positive and negative).
+        losses = [net.train_step(train_x.rows(b, min(b + cfg.batch_size, len(train_x))),
+                                 labels[b:b + cfg.batch_size], lr, cfg.sparse_inputs)
+                  for b in range(0, len(train_x), cfg.batch_size)]
+        loop_s += time.perf_counter() - tick
+        epochs_done = epoch + 1
+        metrics = {"train/loss": float(np.mean(losses)), "train/lr": lr,
+                   "test/acc": accuracy(net.run(test_x), split.test_labels)}
+        run.log(epoch, metrics)
+        run.report(epoch, cfg.epochs, metrics)
+        run.save_checkpoint({"step": epoch, "model": net.state_dict(), "loop_s": loop_s,
+                             "features": features})
+        if run.stop_requested:
+            break
+
+    tick = time.perf_counter()  # inference from tokens: encoding is part of answering
+    test_p = net.run(features.encode(split.test_tokens), cfg.sparse_inputs)
+    predict_s = time.perf_counter() - tick
+    final = {"test_acc": accuracy(test_p, split.test_labels),
+             "train_acc": accuracy(net.run(train_x), split.train_labels),
+             # the lesson's speed: reviews per second of the training loop itself
+             "train_per_s": len(train_x) * epochs_done / max(loop_s, 1e-9),
+             "train_s": prep_s + loop_s,
+             "predict_per_s": len(test_p) / max(predict_s, 1e-9),
+             "prep_s": prep_s, "features": float(features.size),
+             "train_reviews": float(len(train_x))}
+    run.log(cfg.epochs, {f"final/{k}": v for k, v in final.items()})
+    return final, "cpu (numpy)"
+
+
+def accuracy(p: np.ndarray, labels: np.ndarray) -> float:
+    return float(np.mean((p >= 0.5) == labels))
+
+
+def report_polarised(run: runs.Run, prepared: net_data.Prepared) -> None:
+    """The lesson's first look at the data: the most positive and negative words, as
+    log(positive/negative) among the words in 100+ reviews; also in polarised_words.txt."""
+    top, bottom = net_data.most_polarised(prepared)
+    lines = ["most positive (log ratio):"] + [f"  {w:<24} {r:+.3f}" for w, r in top]
+    lines += ["most negative (log ratio):"] + [f"  {w:<24} {r:+.3f}" for w, r in bottom]
+    (run.path / "polarised_words.txt").write_text("\n".join(lines) + "\n")
+    run.say("most positive: " + ", ".join(w for w, _ in top[:8]))
+    run.say("most negative: " + ", ".join(w for w, _ in bottom[:8]))
+
+
+class SentimentNetworkModel:
+    """A trained network with its feature map: raw review texts in, P(positive) out."""
+
+    def __init__(self, net: SentimentNetwork, features: net_data.Features):
+        self.net, self.features = net, features
+
+    def predict(self, texts: list[str]) -> np.ndarray:
+        return self.net.run(self.features.encode([text.tokenize(t) for t in texts]))
+
+
+def load(run_dir: Path) -> SentimentNetworkModel:
+    state = runs.load_checkpoint(run_dir)
+    if state is None:
+        raise UsageError(f"{run_dir} has no checkpoint yet")
+    net = SentimentNetwork(*state["model"]["w_input_hidden"].shape, np.random.default_rng(0))
+    net.load_state_dict(state["model"])
+    return SentimentNetworkModel(net, state["features"])
+
+
+def predict(run_dir: Path, inputs: list[str]) -> list[str]:
+    """One line per text: the label and P(positive)."""
+    return [text.describe_prediction(p) for p in load(run_dir).predict(inputs)]

@@ -1,0 +1,225 @@
+"""Text helpers shared by the sentiment projects: tokenising reviews, vocabularies, the readers.
+
+Reviews come in two forms: the course's ``reviews.txt``/``labels.txt`` (already lower-cased,
+punctuation mostly stripped) and the Stanford IMDB set as JSON Lines (raw text with HTML line
+breaks). :func:`tokenize` treats both alike, so a model trained on one can read the other.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+
+from dlnd import datasets
+from dlnd.errors import DataError
+
+# IMDB reviews carry "<br /><br />" between paragraphs; any tag is markup, not words.
+_TAG = re.compile(r"<[^>]*>")
+# Words are runs of letters or digits in any script ("10/10" keeps its digits, "café" stays
+# whole); "!" and "?" carry sentiment, so they are tokens of their own. Apostrophes split words
+# ("don't" -> "don", "t"), as in the course's reviews.txt.
+_TOKEN = re.compile(r"[^\W_]+|[!?]")
+
+IMDB_SPLITS = {"train": "aclImdb_v1_train.jsonl.gz", "test": "aclImdb_v1_test.jsonl.gz"}
+
+
+def clean(text: str) -> str:
+    """Lower-cased text with HTML tags removed and entities (``&amp;``) decoded."""
+    return html.unescape(_TAG.sub(" ", text)).lower()
+
+
+def tokenize(text: str) -> list[str]:
+    """The tokens of a review; empty or symbol-only text gives ``[]``."""
+    return _TOKEN.findall(clean(text))
+
+
+@dataclass
+class Vocabulary:
+    """Tokens numbered from ``first_id`` in the order given (ids below it are reserved, e.g. for
+    padding and unknown words)."""
+
+    tokens: list[str]
+    first_id: int = 0
+
+    def __post_init__(self):
+        self.index = {t: i + self.first_id for i, t in enumerate(self.tokens)}
+
+    def __len__(self) -> int:
+        return len(self.tokens) + self.first_id
+
+    @classmethod
+    def build(cls, token_lists: Iterable[list[str]], min_count: int = 1,
+              max_size: int | None = None, first_id: int = 0) -> Vocabulary:
+        """The tokens seen at least ``min_count`` times, most frequent first (ties by first
+        appearance), at most ``max_size`` of them."""
+        counts = Counter(t for tokens in token_lists for t in tokens)
+        kept = [t for t, c in counts.most_common(max_size) if c >= min_count]
+        return cls(kept, first_id)
+
+    def encode(self, tokens: list[str], unknown: int | None = None) -> np.ndarray:
+        """Token ids (int64); unknown tokens become ``unknown``, or are dropped when it is None."""
+        if unknown is None:
+            ids = [self.index[t] for t in tokens if t in self.index]
+        else:
+            ids = [self.index.get(t, unknown) for t in tokens]
+        return np.asarray(ids, dtype=np.int64)
+
+    def decode(self, ids: Iterable[int]) -> list[str]:
+        return [self.tokens[i - self.first_id] for i in ids if i >= self.first_id]
+
+
+@dataclass
+class Encoded:
+    """Reviews as CSR-style rows of feature ids: review ``i`` has
+    ``ids[offsets[i]:offsets[i + 1]]``, distinct and sorted (presence, not counts)."""
+
+    ids: np.ndarray  # int64
+    offsets: np.ndarray  # int64, len(reviews) + 1
+
+    def __len__(self) -> int:
+        return len(self.offsets) - 1
+
+    def row(self, i: int) -> np.ndarray:
+        return self.ids[self.offsets[i]:self.offsets[i + 1]]
+
+    def rows(self, start: int, stop: int) -> Encoded:
+        a, b = self.offsets[start], self.offsets[stop]
+        return Encoded(self.ids[a:b], self.offsets[start:stop + 1] - a)
+
+    def lengths(self) -> np.ndarray:
+        return np.diff(self.offsets)
+
+    def select(self, keep: np.ndarray) -> Encoded:
+        """Only the features where the boolean ``keep`` is true, renumbered 0.. in order."""
+        new_id = np.cumsum(keep) - 1
+        kept = keep[self.ids]
+        kept_before = np.concatenate([[0], np.cumsum(kept)]).astype(np.int64)
+        return Encoded(new_id[self.ids[kept]], kept_before[self.offsets])
+
+
+def sorted_counts(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct values, sorted, and how often each occurs (a plain sort: faster than
+    np.unique's hashing on tens of millions of int64)."""
+    values = np.sort(values)
+    starts = np.flatnonzero(np.concatenate([[True], values[1:] != values[:-1]]))
+    return values[starts], np.diff(np.append(starts, len(values)))
+
+
+@dataclass
+class NgramVocabulary:
+    """Words and the word n-grams (n = 2..max_n) seen at least ``min_count`` times in training.
+
+    Feature ids: the words first (``words`` order), then the kept bigrams, trigrams... An n-gram
+    is identified by the code ``sum(word_id[k] * len(words) ** (n - 1 - k))`` (exact, no hashing
+    collisions: 3-grams of a 200k-word vocabulary stay below 2**63)."""
+
+    words: Vocabulary
+    ngram_codes: tuple[np.ndarray, ...]  # sorted codes of the kept n-grams, for n = 2, 3...
+
+    @property
+    def size(self) -> int:
+        return len(self.words) + sum(len(c) for c in self.ngram_codes)
+
+    @classmethod
+    def build(cls, token_lists: list[list[str]], max_n: int = 1,
+              min_count: int = 1) -> NgramVocabulary:
+        words = Vocabulary.build(token_lists, min_count)
+        flat, review_of = _word_ids(words, token_lists)
+        kept = []
+        for n in range(2, max_n + 1):
+            codes, counts = sorted_counts(_ngram_codes(flat, review_of, n, len(words)))
+            kept.append(codes[(counts >= min_count) & (codes >= 0)])
+        return cls(words, tuple(kept))
+
+    def encode(self, token_lists: list[list[str]]) -> Encoded:
+        """Each review's distinct feature ids; unknown words and n-grams are left out."""
+        flat, review_of = _word_ids(self.words, token_lists)
+        ids, owners, base = [flat], [review_of], len(self.words)
+        for n, codes in enumerate(self.ngram_codes, start=2):
+            grams = _ngram_codes(flat, review_of, n, len(self.words))
+            where = np.minimum(np.searchsorted(codes, grams), max(len(codes) - 1, 0))
+            found = (grams >= 0) & (codes[where] == grams) if len(codes) else grams < -1
+            ids.append(np.where(found, base + where, UNKNOWN))
+            owners.append(review_of[:len(grams)])
+            base += len(codes)
+        ids, owners = np.concatenate(ids), np.concatenate(owners)
+        known = ids >= 0
+        keys, _ = sorted_counts(owners[known] * self.size + ids[known])
+        offsets = np.searchsorted(keys // self.size, np.arange(len(token_lists) + 1))
+        return Encoded(keys % self.size, offsets.astype(np.int64))
+
+    def name(self, feature: int) -> str:
+        """The words of a feature id, space-separated."""
+        if feature < len(self.words):
+            return self.words.tokens[feature]
+        rest = feature - len(self.words)
+        for n, codes in enumerate(self.ngram_codes, start=2):
+            if rest < len(codes):
+                code, parts = int(codes[rest]), []
+                for _ in range(n):
+                    code, word = divmod(code, len(self.words))
+                    parts.append(self.words.tokens[word])
+                return " ".join(reversed(parts))
+            rest -= len(codes)
+        raise IndexError(f"feature {feature} is not in this vocabulary of {self.size}")
+
+
+UNKNOWN = -1
+
+
+def _word_ids(words: Vocabulary, token_lists: list[list[str]]) -> tuple[np.ndarray, np.ndarray]:
+    """All reviews' word ids in one array (unknown words: UNKNOWN), and each one's review."""
+    per_review = [words.encode(tokens, unknown=UNKNOWN) for tokens in token_lists]
+    lengths = np.array([len(w) for w in per_review], dtype=np.int64)
+    flat = np.concatenate(per_review) if per_review else np.zeros(0, np.int64)
+    return flat, np.repeat(np.arange(len(token_lists)), lengths)
+
+
+def _ngram_codes(flat: np.ndarray, review_of: np.ndarray, n: int, n_words: int) -> np.ndarray:
+    """The code of the n-gram starting at each position (UNKNOWN where it would cross a review
+    boundary or hold an unknown word); ``len(flat) - n + 1`` of them."""
+    count = max(len(flat) - n + 1, 0)
+    codes = np.zeros(count, dtype=np.int64)
+    valid = review_of[:count] == review_of[n - 1:n - 1 + count]
+    for k in range(n):
+        part = flat[k:k + count]
+        valid &= part >= 0
+        codes = codes * n_words + part
+    return np.where(valid, codes, UNKNOWN)
+
+
+def describe_prediction(p_positive: float) -> str:
+    """A prediction as one line: the label, then P(positive)."""
+    label = "positive" if p_positive >= 0.5 else "negative"
+    return f"{label}\tP(positive)={p_positive:.3f}"
+
+
+def read_course_reviews() -> tuple[list[str], np.ndarray]:
+    """The course's 25,000 reviews and their labels (1 = positive), in file order."""
+    reviews = datasets.read_text(datasets.path("sentiment", "reviews.txt")).split("\n")
+    labels = datasets.read_text(datasets.path("sentiment", "labels.txt")).split("\n")
+    reviews, labels = reviews[:len(labels)], [x.strip() for x in labels if x.strip()]
+    if len(reviews) < len(labels) or set(labels) - {"positive", "negative"}:
+        raise DataError("reviews.txt and labels.txt do not match: expected one review per label "
+                        "and labels 'positive'/'negative'")
+    return reviews[:len(labels)], np.array([x == "positive" for x in labels], dtype=np.int64)
+
+
+def read_imdb(split: str) -> tuple[list[str], np.ndarray]:
+    """The Stanford IMDB ``split`` ("train" or "test"): raw review texts and labels (1 = pos)."""
+    path = datasets.path("imdb", IMDB_SPLITS[split])
+    texts, labels = [], []
+    with datasets.open_bytes(path) as fh:
+        for line in fh:
+            record = json.loads(line)
+            texts.append(record["text"])
+            labels.append(record["label"] == "pos")
+    if not texts:
+        raise DataError(f"{path} holds no reviews")
+    return texts, np.asarray(labels, dtype=np.int64)

@@ -1,0 +1,181 @@
+"""Sentiment projects: tokenising, n-gram features, Trask's network, NBSVM, the RNN, predict."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+import dlnd
+from dlnd import text
+from dlnd.cli import main
+from dlnd.errors import ConfigError
+from dlnd.project import execute
+from dlnd.projects.sentiment_network.model import SentimentNetwork
+from dlnd.projects.sentiment_rnn.model import SentimentRNN, pad
+from dlnd.projects.sentiment_rnn.train import probabilities
+from dlnd.runs import Run, read_metrics
+
+HARD_INPUTS = ["this movie was a complete waste of time", "", "   ", "<br /><br />",
+               "Ça a été génial!! 10/10 <br />Un chef-d'œuvre", "日本語のレビュー 😀", "&amp; <i>"]
+
+
+def test_tokenize_strips_html_and_keeps_any_script():
+    assert text.tokenize("Great film.<br /><br />I LOVED it!") == [
+        "great", "film", "i", "loved", "it", "!"]
+    assert text.tokenize("Ça été génial, 10/10") == ["ça", "été", "génial", "10", "10"]
+    assert text.tokenize("don't") == ["don", "t"]  # as in the course's reviews.txt
+    assert text.tokenize("") == [] and text.tokenize("<br />&amp; ...") == []
+
+
+@pytest.mark.parametrize("raw", HARD_INPUTS + ["bromwell high  s satire is much closer"])
+def test_tokenisation_round_trips(raw):
+    tokens = text.tokenize(raw)
+    assert text.tokenize(" ".join(tokens)) == tokens
+    vocab = text.Vocabulary.build([tokens], first_id=2)
+    assert vocab.decode(vocab.encode(tokens)) == tokens
+    assert all(i >= 2 for i in vocab.encode(tokens))
+
+
+def test_vocabulary_orders_by_frequency_and_handles_unknown_words():
+    vocab = text.Vocabulary.build([["b", "a", "b"], ["c", "b", "a"]], min_count=2)
+    assert vocab.tokens == ["b", "a"]
+    assert vocab.encode(["a", "zzz", "b"]).tolist() == [1, 0]
+    assert vocab.encode(["a", "zzz", "b"], unknown=-1).tolist() == [1, -1, 0]
+
+
+def test_ngram_vocabulary_counts_presence_within_reviews_only():
+    train = [["not", "good", "at", "all"], ["not", "good"], ["good", "at", "all"]]
+    vocab = text.NgramVocabulary.build(train, max_n=3, min_count=2)
+    names = {vocab.name(i) for i in range(vocab.size)}
+    assert names == {"not", "good", "at", "all", "not good", "good at", "at all",
+                     "good at all"}  # "all not" would cross two reviews
+    encoded = vocab.encode([["good", "good", "unseen", "not", "good"], [], ["at", "all"]])
+    assert [sorted(vocab.name(i) for i in encoded.row(r)) for r in range(3)] == [
+        ["good", "not", "not good"], [], ["all", "at", "at all"]]  # distinct, unknown dropped
+    keep = np.array([vocab.name(i) != "good" for i in range(vocab.size)])
+    selected = encoded.select(keep)
+    assert selected.lengths().tolist() == [2, 0, 3]
+    assert selected.ids.max() < keep.sum()
+
+
+def random_reviews(rng, n_reviews, n_features):
+    rows = [np.sort(rng.choice(n_features, rng.integers(0, 8), replace=False))
+            for _ in range(n_reviews)]
+    offsets = np.concatenate([[0], np.cumsum([len(r) for r in rows])])
+    return text.Encoded(np.concatenate(rows).astype(np.int64), offsets.astype(np.int64))
+
+
+def test_sparse_inputs_give_the_same_network_as_one_hot_inputs():
+    """Speed-up 1 changes how the sums are computed, not what is learnt."""
+    rng = np.random.default_rng(0)
+    batch, labels = random_reviews(rng, 12, 30), rng.integers(0, 2, 12)
+    nets = [SentimentNetwork(30, 4, np.random.default_rng(1)) for _ in range(2)]
+    for _ in range(5):
+        losses = [net.train_step(batch, labels, 0.3, sparse) for net, sparse in
+                  zip(nets, (True, False), strict=True)]
+        assert losses[0] == pytest.approx(losses[1], rel=1e-5)
+    np.testing.assert_allclose(nets[0].w_input_hidden, nets[1].w_input_hidden, atol=1e-6)
+    assert np.abs(nets[0].w_input_hidden).max() > 0.01  # it did learn something
+    np.testing.assert_allclose(nets[0].run(batch), nets[1].run(batch, sparse=False), atol=1e-6)
+
+
+def test_rnn_prediction_does_not_depend_on_the_batch():
+    torch.manual_seed(0)
+    model = SentimentRNN(50, 8, 6, "lstm", bidirectional=True, dropout=0.0)
+    seqs = [np.array([5, 6, 7]), np.array([9, 3, 4, 8, 2, 2, 7]), np.array([5, 6, 7])]
+    together = probabilities(model, seqs, torch.device("cpu"))
+    alone = [probabilities(model, [s], torch.device("cpu"))[0] for s in seqs]
+    np.testing.assert_allclose(together, alone, rtol=1e-6)
+    ids, lengths = pad(seqs, torch.device("cpu"))
+    assert ids.shape == (3, 7) and ids[0, :4].tolist() == [0, 0, 0, 0]  # padded on the left
+
+
+def test_rnn_config_checks_the_validation_slice():
+    with pytest.raises(ConfigError, match="val_reviews"):
+        dlnd.projects.get("sentiment-rnn").make_config(overrides={"train_reviews": 100,
+                                                                  "val_reviews": 100})
+
+
+@pytest.mark.realdata
+def test_noise_reduction_keeps_accuracy_with_far_fewer_words(require_data, tmp_path):
+    require_data("sentiment")
+    lesson = {"train_reviews": 8000, "test_reviews": 1000, "bigrams": False, "epochs": 1,
+              "lr": 0.1, "min_count": 1}
+    full = dlnd.run("sentiment-network", out=tmp_path, verbose=False, **lesson)
+    reduced = dlnd.run("sentiment-network", out=tmp_path, verbose=False,
+                       **{**lesson, "min_count": 20, "polarity_cutoff": 0.05})
+    full_m, reduced_m = full["metrics"], reduced["metrics"]
+    assert full_m["test_acc"] > 0.8  # the lesson's network learns from 8,000 reviews
+    assert reduced_m["features"] < 0.3 * full_m["features"]
+    assert reduced_m["test_acc"] > full_m["test_acc"] - 0.03
+    words = (tmp_path / "sentiment-network").glob("*/polarised_words.txt")
+    listing = next(words).read_text()
+    assert "most positive" in listing and "worst" in listing.split("most negative")[1]
+
+
+@pytest.mark.realdata
+def test_network_learns_over_epochs_and_predicts_any_text(require_data, tmp_path, capsys):
+    require_data("sentiment")
+    summary = dlnd.run("sentiment-network", quick=True, out=tmp_path, verbose=False)
+    losses = [m["value"] for m in read_metrics(summary["run_dir"]) if m["name"] == "train/loss"]
+    assert len(losses) == 2 and losses[1] < 0.7 * losses[0]
+    model = dlnd.load(summary["run_dir"])
+    p = model.predict(["a wonderful , excellent film", "the worst , most boring waste"])
+    assert p[0] > 0.5 > p[1]
+    assert main(["predict", summary["run_dir"], *HARD_INPUTS]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == len(HARD_INPUTS) and lines[0].startswith("negative\tP(positive)=")
+    assert lines[1] == "positive\tP(positive)=0.500"  # no words: no evidence either way
+
+
+@pytest.mark.realdata
+@pytest.mark.parametrize("project", ["sentiment-ngrams", "sentiment-rnn"])
+def test_imdb_models_answer_any_text(project, require_data, tmp_path, capsys):
+    require_data("imdb")
+    summary = dlnd.run(project, quick=True, out=tmp_path, verbose=False)
+    assert main(["predict", summary["run_dir"], *HARD_INPUTS]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == len(HARD_INPUTS)
+    assert all(line.split("\t")[0] in ("positive", "negative") for line in lines)
+    assert all(0.0 <= float(line.split("=")[1]) <= 1.0 for line in lines)
+
+
+@pytest.mark.realdata
+def test_ngrams_quick_run_beats_chance_clearly(require_data, tmp_path):
+    require_data("imdb")
+    summary = dlnd.run("sentiment-ngrams", quick=True, out=tmp_path, verbose=False)
+    assert summary["metrics"]["test_acc"] > 0.8  # 2,000 training reviews, 1,000 test
+    model = dlnd.load(summary["run_dir"])
+    p = model.predict(["One of the best films I have seen, a great story.",
+                       "Awful. The worst movie ever, a waste of time."])
+    assert p[0] > 0.5 > p[1]
+
+
+@pytest.mark.realdata
+@pytest.mark.parametrize("name,dataset,smaller", [
+    ("sentiment-network", "sentiment", {}),
+    ("sentiment-rnn", "imdb", {"train_reviews": 300, "val_reviews": 50, "test_reviews": 100,
+                               "max_len": 40})])
+def test_an_interrupted_run_resumes_to_the_same_model(name, dataset, smaller, require_data,
+                                                      tmp_path, monkeypatch):
+    require_data(dataset)
+    project = dlnd.projects.get(name)
+    cfg = project.make_config(quick=True, overrides={"epochs": 2, **smaller})
+    whole = execute(project, cfg, out=tmp_path / "whole", verbose=False)
+    stop_after_the_first_epoch = Run.report
+
+    def report_then_stop(run, epoch, total, metrics):
+        stop_after_the_first_epoch(run, epoch, total, metrics)
+        run.stop_requested = True
+
+    with monkeypatch.context() as patch:
+        patch.setattr(Run, "report", report_then_stop)
+        part = execute(project, cfg, out=tmp_path / "part", verbose=False)
+    assert part["status"] == "interrupted"
+    resumed = execute(project, cfg, resume=Path(part["run_dir"]), verbose=False)
+    assert resumed["status"] == "completed"
+    assert resumed["metrics"]["test_acc"] == whole["metrics"]["test_acc"]
+    texts = ["a wonderful film", "the worst film ever made", ""]
+    np.testing.assert_array_equal(dlnd.load(whole["run_dir"]).predict(texts),
+                                  dlnd.load(resumed["run_dir"]).predict(texts))
