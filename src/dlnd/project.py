@@ -11,6 +11,7 @@ a language model ``generate(run_dir, prime, length, temperature, top_k, seed) ->
 from __future__ import annotations
 
 import importlib
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -70,6 +71,9 @@ def execute(project: Project, cfg: Any, *, out: Path = Path("runs"), quick: bool
     hyperparameters and attach their pruner)."""
     project.check_data()
     impl = project.implementation()
+    rank = int(os.environ.get("RANK", "0"))  # set by torchrun for each process
+    if rank > 0 and resume is None:  # one record per run: other ranks write out of sight
+        out, verbose = Path(out) / ".ranks" / f"rank{rank}", False
     if resume is not None:
         run = Run.reopen(resume, project.config, verbose=verbose)
     else:

@@ -1,0 +1,13 @@
+"""MNIST-style digits for the lesson: training, validation (for the curves) and test images."""
+
+from __future__ import annotations
+
+from dlnd import vision
+from dlnd.projects.weight_init.config import WeightInitConfig
+
+
+def load(cfg: WeightInitConfig) -> tuple[vision.ImageSet, vision.ImageSet, vision.ImageSet]:
+    train, val, test = vision.train_val_test(cfg.dataset, cfg.val_size, cfg.seed)
+    if cfg.train_limit is not None:
+        train = train.subset(slice(0, cfg.train_limit))
+    return train, val, test

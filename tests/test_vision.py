@@ -1,0 +1,269 @@
+"""dlnd.vision and the image projects: readers, batch augmentation, architectures, learning,
+resume, predict, DDP, and the batch-norm and weight-init lessons."""
+
+import io
+import pickle
+import subprocess
+import sys
+import tarfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+import dlnd
+from dlnd import projects, runs, vision
+from dlnd.errors import DataError
+from dlnd.project import execute
+
+TINY = {"dataset": "fashion-mnist", "train_limit": 2048, "val_size": 500, "test_limit": 1000,
+        "widths": (8, 16, 32), "batch_size": 64, "epochs": 3, "threads": 1}
+
+
+@pytest.fixture(scope="module")
+def tiny_run(tmp_path_factory):
+    """One small Fashion-MNIST run, shared by the tests that compare against it."""
+    from dlnd import datasets
+
+    if not all(s.path is not None for s in datasets.status("fashion-mnist", check=False)):
+        pytest.skip("real data 'fashion-mnist' not found (set DLND_DATA_DIR)")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("DLND_CACHE", str(tmp_path_factory.mktemp("cache")))
+        mp.setenv("DLND_OFFLINE", "1")
+        return dlnd.run("image-classification", out=tmp_path_factory.mktemp("tiny"),
+                        verbose=False, **TINY)
+
+
+def cifar_records(labels, seed=0):
+    rng = np.random.default_rng(seed)
+    images = rng.integers(0, 256, (len(labels), 3, 32, 32), dtype=np.uint8)
+    raw = b"".join(bytes([label]) + image.tobytes()
+                   for label, image in zip(labels, images, strict=True))
+    return raw, images
+
+
+def test_cifar_binary_records_are_read_plane_by_plane():
+    raw, images = cifar_records([3, 9, 0])
+    got, labels = vision.read_cifar_binary(raw)
+    assert labels.tolist() == [3, 9, 0]
+    assert np.array_equal(got, images)
+    with pytest.raises(DataError, match="whole number of 3073-byte"):
+        vision.read_cifar_binary(raw[:-1])
+
+
+def test_cifar_python_tarball_is_read_without_extracting(tmp_path):
+    path = tmp_path / "cifar-10-python.tar.gz"
+    rng = np.random.default_rng(1)
+    expected = {}
+    with tarfile.open(path, "w:gz") as tar:
+        for name in vision.CIFAR_PICKLES["train"] + vision.CIFAR_PICKLES["test"]:
+            data = rng.integers(0, 256, (4, 3072), dtype=np.uint8)
+            labels = rng.integers(0, 10, 4).tolist()
+            expected[name] = (data, labels)
+            blob = pickle.dumps({b"data": data, b"labels": labels})
+            info = tarfile.TarInfo(name)
+            info.size = len(blob)
+            tar.addfile(info, io.BytesIO(blob))
+    images, labels = vision.read_cifar_tarball(path, "train")
+    assert images.shape == (20, 3, 32, 32)
+    first = expected["cifar-10-batches-py/data_batch_1"]
+    assert np.array_equal(images[:4].reshape(4, -1), first[0])
+    assert labels[:4].tolist() == first[1]
+    test_images, _ = vision.read_cifar_tarball(path, "test")
+    assert np.array_equal(test_images.reshape(4, -1),
+                          expected["cifar-10-batches-py/test_batch"][0])
+
+
+@pytest.mark.realdata
+def test_cifar10_sample_loads_as_uint8_tensors(require_data):
+    require_data("cifar10-sample")
+    train = vision.load("cifar10-sample", "train")
+    test = vision.load("cifar10-sample", "test")
+    assert train.images.shape == (2000, 3, 32, 32) and train.images.dtype == torch.uint8
+    assert len(test) == 1000 and train.classes[0] == "airplane" and train.classes[9] == "truck"
+    # The sample's labels are the first 2,000 of the full training set's label list.
+    from dlnd import datasets
+
+    all_labels = datasets.read_text(datasets.path("cifar10-sample", "train_labels_all50000.txt"))
+    assert train.labels.tolist() == [int(v) for v in all_labels.split()[:2000]]
+
+
+def test_translate_moves_content_by_at_most_pad_and_flip_mirrors():
+    images = torch.zeros(64, 1, 8, 8, dtype=torch.uint8)
+    images[:, 0, 4, 3] = 255
+    gen = torch.Generator().manual_seed(0)
+    shifted = vision.random_translate(images, 2, gen)
+    assert shifted.dtype == torch.uint8 and shifted.shape == images.shape
+    where = torch.nonzero(shifted[:, 0] == 255)
+    assert len(where) == 64  # a pixel 2 from every edge never leaves the image
+    rows, cols = where[:, 1], where[:, 2]
+    assert (rows - 4).abs().max() == 2 and (cols - 3).abs().max() == 2
+    assert len(set(zip(rows.tolist(), cols.tolist(), strict=True))) > 15  # most of 25 shifts
+    assert torch.equal(vision.random_translate(images, 0, gen), images)
+    flipped = vision.random_flip(images, gen)
+    mirrored = (flipped[:, 0, 4, 8 - 1 - 3] == 255)
+    assert 10 < int(mirrored.sum()) < 54
+    assert torch.equal(flipped[mirrored], images[mirrored].flip(3))
+
+
+def test_architectures_match_torchvision_layouts():
+    with torch.device("meta"):  # shapes only: no memory, no init time
+        resnet = vision.ResNet()
+        vgg = vision.VGG()
+    # Parameter counts of torchvision's resnet18() and vgg16().
+    assert sum(p.numel() for p in resnet.parameters()) == 11_689_512
+    assert sum(p.numel() for p in vgg.parameters()) == 138_357_544
+    keys = set(resnet.state_dict())
+    assert {"conv1.weight", "bn1.running_var", "layer1.0.conv1.weight",
+            "layer2.0.downsample.0.weight", "layer4.1.bn2.bias", "fc.weight"} <= keys
+    assert {"features.0.weight", "features.28.weight", "classifier.6.bias"} <= set(
+        vgg.state_dict())
+    small = vision.ResNet(num_classes=5, width=8, small_input=True)
+    assert small(torch.zeros(2, 3, 32, 32)).shape == (2, 5)
+
+
+def stop_after_first_epoch(run):
+    run.on_metric = lambda name, value, step: run.stop("interrupted") if name == "val/acc" \
+        else None
+
+
+@pytest.mark.realdata
+@pytest.mark.slow
+def test_classifier_learns_resumes_exactly_and_predicts(tiny_run, tmp_path):
+    reference = tiny_run
+    metrics = reference["metrics"]
+    assert metrics["val_acc"] > 0.6 and metrics["test_acc"] > 0.6  # chance is 0.1
+    assert reference["passed"]
+    run_dir = Path(reference["run_dir"])
+    assert (run_dir / "test_confusion_matrix.png").exists()
+    assert (run_dir / "test_misclassified.png").exists()
+
+    project = projects.get("image-classification")
+    cut = execute(project, project.make_config(overrides=TINY), out=tmp_path, verbose=False,
+                  prepare=stop_after_first_epoch)
+    assert cut["status"] == "interrupted"
+    resumed = dlnd.run("image-classification", resume=cut["run_dir"], verbose=False)
+    for key in ("val_acc", "test_acc", "test_loss"):
+        assert resumed["metrics"][key] == metrics[key]
+
+    from PIL import Image
+
+    test = vision.load("fashion-mnist", "test")
+    paths = []
+    for i in range(2):
+        paths.append(str(tmp_path / f"test{i}.png"))
+        Image.fromarray(test.images[i, 0].numpy()).save(paths[-1])
+    impl = project.implementation()
+    lines = impl.predict(run_dir, paths)
+    assert len(lines) == 2 and lines[0].startswith(paths[0] + ": ")
+    probs = [float(part.rsplit(" ", 1)[1]) for part in lines[0].split(": ", 1)[1].split(", ")]
+    assert len(probs) == 3 and probs == sorted(probs, reverse=True) and sum(probs) <= 1.0001
+    model = dlnd.load(run_dir)
+    direct = model.probabilities(test.images[:2])
+    assert abs(direct[0].max().item() - probs[0]) < 1e-3
+
+
+@pytest.mark.realdata
+@pytest.mark.slow
+def test_ddp_two_processes_agree_and_match_one(tiny_run, tmp_path):
+    settings = [f"--set={k}={','.join(map(str, v)) if isinstance(v, tuple) else v}"
+                for k, v in TINY.items()]
+    torchrun = Path(sys.executable).with_name("torchrun")
+    done = subprocess.run([str(torchrun), "--standalone", "--nproc_per_node", "2", "-m", "dlnd",
+                           "run", "image-classification", "--out", str(tmp_path / "ddp"),
+                           *settings], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    run_dirs = [*(tmp_path / "ddp" / "image-classification").iterdir(),
+                *(tmp_path / "ddp" / ".ranks" / "rank1" / "image-classification").iterdir()]
+    assert len(run_dirs) == 2  # rank 0's record where users look, rank 1's out of sight
+    states = [runs.load_checkpoint(d)["model"] for d in run_dirs]
+    params = [k for k in states[0] if "running" not in k and "num_batches" not in k]
+    for key in params:  # batch-norm running statistics are per process; the weights are shared
+        assert torch.equal(states[0][key], states[1][key]), key
+    import json
+
+    two = json.loads((run_dirs[0] / "summary.json").read_text())
+    assert "2 processes" in two["device"]
+    assert abs(two["metrics"]["test_acc"] - tiny_run["metrics"]["test_acc"]) < 0.05
+
+
+@pytest.mark.realdata
+def test_batch_norm_rescues_the_large_learning_rate(require_data, tmp_path):
+    require_data("mnist")
+    summary = dlnd.run("batch-norm", out=tmp_path, verbose=False, activations=("relu",),
+                       learning_rates=(1.0,), steps=200, eval_every=50, val_size=500)
+    metrics = summary["metrics"]
+    assert metrics["relu_lr1_bn_acc"] > 0.85
+    assert metrics["relu_lr1_plain_acc"] < 0.5
+    run_dir = Path(summary["run_dir"])
+    assert (run_dir / "curves_val_acc.png").exists()
+    assert "with it" in (run_dir / "results.md").read_text()
+    assert len(list((run_dir / "tensorboard").iterdir())) == 2
+
+
+@pytest.mark.realdata
+def test_weight_init_zeros_never_learns_and_he_does(require_data, tmp_path):
+    require_data("mnist")
+    summary = dlnd.run("weight-init", out=tmp_path, verbose=False,
+                       schemes=("zeros", "uniform_0_1", "he"), epochs=1, train_limit=3000,
+                       val_size=500, eval_every=10)
+    metrics = summary["metrics"]
+    assert metrics["zeros_acc"] < 0.2
+    assert metrics["he_acc"] > 0.8
+    assert metrics["he_acc"] > metrics["uniform_0_1_acc"] + 0.2
+    tb_runs = {p.name for p in (Path(summary["run_dir"]) / "tensorboard").iterdir()}
+    assert tb_runs == {"zeros", "uniform_0_1", "he"}
+
+
+@pytest.mark.realdata
+def test_transfer_beats_scratch_on_little_data_and_predicts_folder_images(require_data,
+                                                                          tmp_path):
+    require_data("fashion-mnist")
+    summary = dlnd.run("transfer-learning", out=tmp_path, verbose=False, pretrain_epochs=1,
+                       source_limit=6000, test_limit=1000, width=8, head_steps=100,
+                       scratch_epochs=5, threads=1)
+    metrics = summary["metrics"]
+    assert metrics["test_acc"] > metrics["scratch_acc"] + 0.05
+    assert metrics["test_acc"] > metrics["random_features_acc"] + 0.05
+    run_dir = Path(summary["run_dir"])
+    assert (run_dir / "features.pt").exists()  # extracted once, reused on resume
+
+    # Any folder of class subfolders is a dataset (random backbone weights: a pipeline test).
+    from PIL import Image
+
+    rng = np.random.default_rng(0)
+    for name, level in (("dark", 40), ("light", 210)):
+        (tmp_path / "photos" / name).mkdir(parents=True)
+        for i in range(6):
+            pixels = np.clip(rng.normal(level, 20, (20, 24, 3)), 0, 255).astype(np.uint8)
+            Image.fromarray(pixels).save(tmp_path / "photos" / name / f"{i}.png")
+    folder = dlnd.run("transfer-learning", out=tmp_path, verbose=False,
+                      data=str(tmp_path / "photos"), image_size=32, head_steps=100,
+                      test_fraction=0.34, threads=1)
+    assert folder["metrics"]["test_acc"] == 1.0  # brightness survives even random features
+    lines = projects.get("transfer-learning").implementation().predict(
+        folder["run_dir"], [str(tmp_path / "photos" / "light" / "0.png")])
+    assert lines[0].split(": ")[1].startswith("light ")
+
+
+@pytest.mark.realdata
+@pytest.mark.slow
+def test_classifier_pipeline_on_the_cifar10_sample(require_data, tmp_path):
+    require_data("cifar10-sample")
+    summary = dlnd.run("image-classification", out=tmp_path, verbose=False,
+                       dataset="cifar10-sample", val_size=200, test_limit=300,
+                       widths=(16, 32, 64), batch_size=64, epochs=4, threads=1)
+    assert summary["metrics"]["test_acc"] > 0.2  # chance is 0.1; 1,800 images, 4 epochs
+    model = dlnd.load(summary["run_dir"])
+    assert model.image_shape == (3, 32, 32) and model.classes[3] == "cat"
+    from PIL import Image
+
+    test = vision.load("cifar10-sample", "test")
+    path = tmp_path / "colour.png"
+    Image.fromarray(test.images[0].permute(1, 2, 0).numpy()).save(path)
+    line = projects.get("image-classification").implementation().predict(
+        summary["run_dir"], [str(path)])[0]
+    assert len(line.split(": ", 1)[1].split(", ")) == 3
+    expected = model.classes[int(model.probabilities(test.images[:1]).argmax())]
+    assert line.split(": ", 1)[1].startswith(expected + " ")
