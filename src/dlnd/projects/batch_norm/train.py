@@ -9,7 +9,6 @@ from pathlib import Path
 import torch
 
 from dlnd import runs, vision
-from dlnd.errors import UsageError
 from dlnd.projects.batch_norm import data as lesson_data
 from dlnd.projects.batch_norm.config import BatchNormConfig
 from dlnd.projects.batch_norm.model import MLP
@@ -71,7 +70,5 @@ def train(cfg: BatchNormConfig, run: runs.Run) -> tuple[dict[str, float], str]:
 
 def load(run_dir: Path) -> dict[str, float]:
     """The lesson's result: test accuracy of each network."""
-    state = runs.load_checkpoint(run_dir)
-    if state is None:
-        raise UsageError(f"{run_dir} has no checkpoint yet")
+    state = runs.trained_state(run_dir)
     return state["results"]

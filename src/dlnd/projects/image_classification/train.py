@@ -13,7 +13,6 @@ from torch import nn
 from torch.nn import functional as F
 
 from dlnd import runs, vision
-from dlnd.config import build, read_toml
 from dlnd.errors import DataError, UsageError
 from dlnd.projects.image_classification import data as image_data
 from dlnd.projects.image_classification.config import ImageClassificationConfig
@@ -198,10 +197,8 @@ class ImageClassifier:
 
 
 def load(run_dir: Path) -> ImageClassifier:
-    state = runs.load_checkpoint(run_dir)
-    if state is None:
-        raise UsageError(f"{run_dir} has no checkpoint yet")
-    cfg = build(ImageClassificationConfig, read_toml(Path(run_dir) / "config.toml"))
+    state = runs.trained_state(run_dir)
+    cfg = runs.saved_config(run_dir, ImageClassificationConfig)
     weights = state["model"]
     normalize = vision.Normalize(weights["normalize.mean"], weights["normalize.std"])
     model = ConvNet(normalize, cfg.widths, len(state["classes"]))

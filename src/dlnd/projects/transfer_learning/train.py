@@ -10,8 +10,6 @@ import torch
 from torch.nn import functional as F
 
 from dlnd import runs, vision
-from dlnd.config import build, read_toml
-from dlnd.errors import UsageError
 from dlnd.projects.transfer_learning import data as transfer_data
 from dlnd.projects.transfer_learning import model as transfer_model
 from dlnd.projects.transfer_learning.config import TransferLearningConfig
@@ -139,10 +137,8 @@ class TransferClassifier:
 
 
 def load(run_dir: Path) -> TransferClassifier:
-    state = runs.load_checkpoint(run_dir)
-    if state is None:
-        raise UsageError(f"{run_dir} has no checkpoint yet")
-    cfg = build(TransferLearningConfig, read_toml(Path(run_dir) / "config.toml"))
+    state = runs.trained_state(run_dir)
+    cfg = runs.saved_config(run_dir, TransferLearningConfig)
     weights = state["model"]
     normalize = vision.Normalize(weights["normalize.mean"], weights["normalize.std"])
     net = transfer_model.TransferNet(normalize, transfer_model.backbone(cfg),

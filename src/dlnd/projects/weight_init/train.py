@@ -7,7 +7,6 @@ from pathlib import Path
 import torch
 
 from dlnd import runs, vision
-from dlnd.errors import UsageError
 from dlnd.projects.weight_init import data as lesson_data
 from dlnd.projects.weight_init.config import WeightInitConfig
 from dlnd.projects.weight_init.model import MLP
@@ -49,7 +48,5 @@ def train(cfg: WeightInitConfig, run: runs.Run) -> tuple[dict[str, float], str]:
 
 def load(run_dir: Path) -> dict[str, float]:
     """The lesson's result: test accuracy of each initialisation."""
-    state = runs.load_checkpoint(run_dir)
-    if state is None:
-        raise UsageError(f"{run_dir} has no checkpoint yet")
+    state = runs.trained_state(run_dir)
     return state["results"]
