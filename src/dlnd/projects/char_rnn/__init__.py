@@ -1,0 +1,21 @@
+"""Anna KaRNNa: a character-level LSTM language model on Tolstoy's Anna Karenina (PyTorch)."""
+
+from dlnd.project import Project
+from dlnd.projects.char_rnn.config import CharRnnConfig
+from dlnd.runs import Criterion
+
+PROJECT = Project(
+    name="char-rnn",
+    teaches="Character RNN: an LSTM language model, truncated BPTT, sampling with temperature",
+    engine="torch",
+    config=CharRnnConfig,
+    module="dlnd.projects.char_rnn.train",
+    data=(("anna", "anna.txt"),),
+    target_text="validation loss <= 1.30 nats/char on the held-out tail of anna.txt (course: "
+                "2x512 LSTM, 20 epochs, 1.295)",
+    target=(Criterion("val_loss", "<=", 1.30),),
+    primary_metric="val_loss",
+    quick={"max_chars": 150_000, "lstm_size": 64, "num_layers": 1, "embedding_dim": 16,
+           "batch_size": 32, "seq_len": 50, "epochs": 1, "threads": 1},
+    order=30,
+)

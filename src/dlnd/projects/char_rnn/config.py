@@ -1,0 +1,36 @@
+"""Settings of char-rnn (Anna KaRNNa)."""
+
+from dataclasses import dataclass
+
+from dlnd.config import BaseConfig, param
+
+
+@dataclass
+class CharRnnConfig(BaseConfig):
+    lstm_size: int = param(
+        256, "LSTM units per layer; the course's 512 learns more per epoch but each step costs "
+        "~3.5x as much on a CPU, so 256 reaches a lower loss within 30 CPU minutes", min=1)
+    num_layers: int = param(2, "stacked LSTM layers, as in the course", min=1)
+    embedding_dim: int = param(
+        64, "size of the learnt character vector (the course fed one-hot vectors; a learnt "
+        "embedding is the same map, cheaper)", min=1)
+    dropout: float = param(0.2, "dropout between LSTM layers and before the output; the "
+                           "course's 0.5 slows learning and this model is far from "
+                           "overfitting within 30 minutes", min=0, max=0.9)
+    batch_size: int = param(64, "parallel character streams per Adam step", min=1)
+    seq_len: int = param(100, "characters per truncated-BPTT window, as in the course", min=1)
+    lr: float = param(3e-3, "Adam step size (the course used 1e-3; a short CPU budget "
+                      "favours larger steps)", gt=0)
+    clip: float = param(5.0, "gradient-norm clipping, against exploding recurrent gradients "
+                        "(the course's value)", gt=0)
+    epochs: int = param(20, "passes over the training text (~1.8M characters); the time "
+                        "budget usually ends training first on a CPU", min=1)
+    time_budget_s: float = param(
+        1800.0, "stop training after this many seconds (wall time, resumed time included) and "
+        "keep the best epoch; 0 = no budget", min=0)
+    val_fraction: float = param(0.1, "the tail of the text held out for validation", gt=0,
+                                max=0.5)
+    max_chars: int = param(0, "use only the first N characters of anna.txt (0 = all): for "
+                           "quick runs and tests", min=0)
+    threads: int = param(0, "torch CPU threads (0 = torch's default); benchmarks pass 1 so "
+                         "that two runs share a 2-core machine fairly", min=0)

@@ -1,0 +1,34 @@
+"""A trained script model: prime words in, a script out (the network itself is ``dlnd.lm``)."""
+
+from __future__ import annotations
+
+from dlnd import lm
+from dlnd.projects.tv_script.data import UNKNOWN, detokenize, tokenize
+
+
+class TvScriptModel:
+    def __init__(self, network: lm.LSTMLanguageModel, vocab: lm.Vocab, default_prime: str):
+        self.network, self.vocab, self.default_prime = network, vocab, default_prime
+
+    def prime_tokens(self, prime: str) -> list[str]:
+        """The prime as vocabulary tokens. A script starts with a speaker, so a leading name
+        ("moe_szyslak") becomes its speaker token ("moe_szyslak:"), as in the course; unknown
+        words become <unk>, with a warning."""
+        tokens, unknown = [], []
+        for position, token in enumerate(tokenize(prime or self.default_prime)):
+            if position == 0 and token + ":" in self.vocab:
+                token += ":"
+            elif token not in self.vocab:
+                unknown.append(token)
+                token = UNKNOWN
+            tokens.append(token)
+        lm.warn_unknown(unknown, f"words (read as {UNKNOWN})")
+        return tokens
+
+    def generate(self, prime: str = "", length: int = 200, temperature: float = 0.8,
+                 top_k: int | None = None, seed: int = 0) -> str:
+        """The prime followed by ``length`` sampled tokens, as script text (never <unk>)."""
+        tokens = self.prime_tokens(prime)
+        ids = lm.sample(self.network, list(self.vocab.encode(tokens)), length, temperature,
+                        top_k, seed, banned=self.vocab.index[UNKNOWN])
+        return detokenize(tokens + self.vocab.decode(ids))

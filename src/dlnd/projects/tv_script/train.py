@@ -1,0 +1,35 @@
+"""Train tv-script on the chosen corpus; generate scripts from a trained run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from dlnd import lm, runs
+from dlnd.projects.tv_script import data as script_data
+from dlnd.projects.tv_script.config import TvScriptConfig
+from dlnd.projects.tv_script.model import TvScriptModel
+
+# The course's bars, on training loss (nats per token).
+COURSE_TRAIN_LOSS = {"simpsons": 1.0, "seinfeld": 3.5}
+
+
+def train(cfg: TvScriptConfig, run: runs.Run) -> tuple[dict[str, float], str]:
+    corpus = script_data.load(cfg.corpus, cfg.val_fraction, cfg.min_count, cfg.max_chars)
+    run.say(f"{cfg.corpus}: {len(corpus.train):,} training and {len(corpus.val):,} validation "
+            f"tokens, vocabulary {len(corpus.vocab):,}")
+    metrics, device = lm.fit(cfg, run, corpus)
+    bar = COURSE_TRAIN_LOSS[cfg.corpus]
+    return {**metrics, "train_loss_margin": bar - metrics["train_loss"]}, device
+
+
+def load(run_dir: Path) -> TvScriptModel:
+    """The weights of the epoch with the lowest validation loss."""
+    state = runs.trained_state(run_dir)
+    cfg = runs.saved_config(run_dir, TvScriptConfig)
+    network, vocab = lm.load_model(state, cfg)
+    return TvScriptModel(network, vocab, script_data.CORPORA[cfg.corpus].default_prime)
+
+
+def generate(run_dir: Path, prime: str, length: int, temperature: float, top_k: int | None,
+             seed: int) -> str:
+    return load(run_dir).generate(prime, length, temperature, top_k, seed)

@@ -1,0 +1,134 @@
+"""Text generation (char-rnn, tv-script): batching, tokens, learning, generation, records."""
+
+import math
+
+import numpy as np
+import pytest
+import torch
+
+import dlnd
+from dlnd import cli, lm, projects
+from dlnd.project import execute
+from dlnd.projects.char_rnn.config import CharRnnConfig
+from dlnd.projects.char_rnn.model import CharRnnModel
+from dlnd.projects.tv_script import data as script_data
+from dlnd.runs import Run, read_metrics
+
+
+def test_windows_carry_each_stream_from_one_window_to_the_next():
+    ids = np.arange(50)
+    got = list(lm.windows(ids, n_streams=2, seq_len=4))
+    assert len(got) == 6  # 49 usable targets -> 2 streams of 24 -> 6 windows of 4
+    x0, y0 = got[0]
+    np.testing.assert_array_equal(x0, [[0, 1, 2, 3], [24, 25, 26, 27]])
+    np.testing.assert_array_equal(y0, x0 + 1)
+    x1, _ = got[1]
+    np.testing.assert_array_equal(x1[:, 0], x0[:, -1] + 1)  # row r continues row r
+    with pytest.raises(dlnd.errors.DataError, match="too short"):
+        list(lm.windows(np.arange(5), n_streams=2, seq_len=4))
+
+
+def test_vocab_orders_by_frequency_and_maps_rare_words_to_unknown():
+    vocab = lm.Vocab.build("b a b c b a".split(), min_count=2, unknown="<unk>")
+    assert vocab.tokens == ["<unk>", "b", "a"]
+    np.testing.assert_array_equal(vocab.encode(["a", "c", "zz"]), [2, 0, 0])
+
+
+def test_course_punctuation_tokens_and_their_way_back():
+    line = 'moe_szyslak: (into phone) hey, "homer"! ice-cold beer?\n'
+    tokens = script_data.tokenize(line)
+    assert tokens[:4] == ["moe_szyslak:", "||left_parentheses||", "into", "phone"]
+    assert "||exclamation_mark||" in tokens and tokens[-1] == "||return||"
+    assert script_data.detokenize(tokens) == line
+
+
+def overfit(text: str, tmp_path) -> tuple[CharRnnModel, dict]:
+    torch.manual_seed(0)
+    vocab = lm.Vocab(sorted(set(text)))
+    ids = vocab.encode(text)
+    cfg = CharRnnConfig(lstm_size=64, num_layers=1, embedding_dim=16, dropout=0.0, batch_size=2,
+                        seq_len=20, lr=0.01, epochs=60, time_budget_s=0, threads=1)
+    run = Run.create(tmp_path, "char-rnn", cfg, verbose=False)
+    try:
+        metrics, _ = lm.fit(cfg, run, lm.Corpus(train=ids, val=ids, vocab=vocab))
+    finally:
+        run.close()
+    network, vocab = lm.load_model(run.load_checkpoint(), cfg)
+    return CharRnnModel(network, vocab), metrics
+
+
+def test_a_tiny_model_memorises_a_short_text_and_regenerates_it_greedily(tmp_path):
+    text = "the cat sat on the mat. a dog ate the hat. " * 3
+    model, metrics = overfit(text, tmp_path)
+    assert metrics["train_loss"] < 0.15 and metrics["val_loss"] < 0.05
+    out = model.generate("the cat", length=len(text) - 7, top_k=1, seed=0)
+    assert out == text
+
+
+@pytest.mark.realdata
+@pytest.mark.slow
+def test_char_rnn_quick_run_learns_generates_and_resumes_exactly(tmp_path, require_data):
+    require_data("anna")
+    summary = dlnd.run("char-rnn", quick=True, epochs=2, out=tmp_path / "a", verbose=False)
+    losses = [m["value"] for m in read_metrics(summary["run_dir"]) if m["name"] == "val/loss"]
+    assert len(losses) == 2 and losses[1] < losses[0] < math.log(83)  # below uniform guessing
+    assert summary["metrics"]["val_loss"] == pytest.approx(min(losses))
+
+    # stop after the first epoch, as Ctrl-C would, then resume: the same run as uninterrupted
+    project = projects.get("char-rnn")
+    cfg = project.make_config(quick=True, overrides={"epochs": 2})
+
+    def stop_after_first_epoch(run):
+        run.on_metric = lambda name, value, step: run.stop("interrupted")
+
+    first = execute(project, cfg, out=tmp_path / "b", verbose=False,
+                    prepare=stop_after_first_epoch)
+    assert first["status"] == "interrupted"
+    resumed = dlnd.run("char-rnn", resume=first["run_dir"], verbose=False)
+    assert resumed["metrics"]["val_loss"] == summary["metrics"]["val_loss"]
+
+    text = dlnd.load(summary["run_dir"]).generate("Anna", length=80, seed=3)
+    assert text.startswith("Anna") and len(text) == 84
+    assert text == dlnd.load(summary["run_dir"]).generate("Anna", length=80, seed=3)
+    assert text != dlnd.load(summary["run_dir"]).generate("Anna", length=80, seed=4)
+    with pytest.warns(UserWarning, match="'€'"):
+        assert dlnd.load(summary["run_dir"]).generate("€Anna", 5).startswith("Anna")
+
+
+@pytest.mark.realdata
+@pytest.mark.parametrize("corpus, speaker", [("simpsons", "moe_szyslak:"),
+                                             ("seinfeld", "jerry:")])
+def test_tv_script_quick_run_writes_a_script_from_a_prime(corpus, speaker, tmp_path,
+                                                          require_data, capsys):
+    require_data(corpus)
+    summary = dlnd.run("tv-script", quick=True, corpus=corpus, out=tmp_path, verbose=False)
+    metrics = summary["metrics"]
+    bar = {"simpsons": 1.0, "seinfeld": 3.5}[corpus]
+    assert metrics["train_loss_margin"] == pytest.approx(bar - metrics["train_loss"])
+    assert metrics["val_ppl"] == pytest.approx(math.exp(metrics["val_loss"]))
+    vocab = dlnd.runs.load_checkpoint(summary["run_dir"])["vocab"]
+    assert metrics["val_ppl"] < len(vocab) / 4  # far better than guessing uniformly
+
+    prime = speaker[:-1]
+    argv = ["generate", summary["run_dir"], "--prime", prime, "--length", "40", "--top-k", "5",
+            "--seed", "7"]
+    assert cli.main(argv) == 0
+    script = capsys.readouterr().out
+    assert script.startswith(speaker)  # a bare name is read as the speaker token
+    assert "||" not in script and "<unk>" not in script  # punctuation back to text
+    assert cli.main(argv) == 0 and capsys.readouterr().out == script
+
+    with pytest.warns(UserWarning, match="'qwxzyv'"):
+        text = dlnd.load(summary["run_dir"]).generate(f"{prime} qwxzyv", length=5)
+    assert text.startswith(f"{speaker} <unk>")
+
+
+@pytest.mark.realdata
+def test_time_budget_ends_training_cleanly_with_the_best_epoch(tmp_path, require_data):
+    require_data("simpsons")
+    summary = dlnd.run("tv-script", quick=True, epochs=1000, time_budget_s=2.0, out=tmp_path,
+                       verbose=False)
+    assert summary["status"] == "completed"
+    logged = [m for m in read_metrics(summary["run_dir"]) if m["name"] == "val/loss"]
+    assert 1 <= len(logged) < 1000
+    assert summary["metrics"]["val_loss"] == min(m["value"] for m in logged)
