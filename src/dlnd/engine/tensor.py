@@ -264,7 +264,9 @@ class Tensor:
             if g is None:
                 continue
             if node._backward is None or node._retain:  # a leaf (or retain_grad): keep it
-                mine = g.astype(node.dtype, copy=True)
+                # C order like the data: a transposed (F-order) gradient makes every
+                # optimizer update stride through memory, several times slower
+                mine = g.astype(node.dtype, order="C", copy=True)
                 node.grad = mine if node.grad is None else node.grad + mine
             if node._backward is None:
                 continue
@@ -382,7 +384,9 @@ class Tensor:
             ga = gb = None
             if a.requires_grad:
                 ga = unbroadcast(g @ np.swapaxes(b2, -1, -2), a2.shape).reshape(a.shape)
-            if b.requires_grad:
+            if b.requires_grad and b2.ndim == g.ndim == 2 and not b2.flags.c_contiguous:
+                gb = (g.T @ a2).T  # b is a transposed weight (x @ W.T): W's grad comes out C
+            elif b.requires_grad:
                 gb = unbroadcast(np.swapaxes(a2, -1, -2) @ g, b2.shape).reshape(b.shape)
             return ga, gb
 
