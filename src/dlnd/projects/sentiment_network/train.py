@@ -8,7 +8,6 @@ from pathlib import Path
 import numpy as np
 
 from dlnd import runs, text
-from dlnd.errors import UsageError
 from dlnd.projects.sentiment_network import data as net_data
 from dlnd.projects.sentiment_network.config import SentimentNetworkConfig
 from dlnd.projects.sentiment_network.model import SentimentNetwork
@@ -97,9 +96,7 @@ class SentimentNetworkModel:
 
 
 def load(run_dir: Path) -> SentimentNetworkModel:
-    state = runs.load_checkpoint(run_dir)
-    if state is None:
-        raise UsageError(f"{run_dir} has no checkpoint yet")
+    state = runs.trained_state(run_dir)
     net = SentimentNetwork(*state["model"]["w_input_hidden"].shape, np.random.default_rng(0))
     net.load_state_dict(state["model"])
     return SentimentNetworkModel(net, state["features"])

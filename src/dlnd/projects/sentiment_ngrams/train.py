@@ -8,7 +8,6 @@ from pathlib import Path
 import numpy as np
 
 from dlnd import runs, text
-from dlnd.errors import UsageError
 from dlnd.projects.sentiment_ngrams import data as ngram_data
 from dlnd.projects.sentiment_ngrams.config import SentimentNgramsConfig
 from dlnd.projects.sentiment_ngrams.model import NBLogisticRegression, nb_ratio
@@ -73,9 +72,7 @@ class SentimentNgramsModel:
 
 
 def load(run_dir: Path) -> SentimentNgramsModel:
-    state = runs.load_checkpoint(run_dir)
-    if state is None:
-        raise UsageError(f"{run_dir} has no checkpoint yet")
+    state = runs.trained_state(run_dir)
     model = NBLogisticRegression(state["model"]["ratio"])
     model.load_state_dict(state["model"])
     return SentimentNgramsModel(model, state["vocabulary"])

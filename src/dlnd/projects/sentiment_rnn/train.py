@@ -10,8 +10,6 @@ import torch
 from torch.nn import functional as F
 
 from dlnd import runs, text
-from dlnd.config import build, read_toml
-from dlnd.errors import UsageError
 from dlnd.projects.sentiment_rnn import data as rnn_data
 from dlnd.projects.sentiment_rnn.config import SentimentRnnConfig
 from dlnd.projects.sentiment_rnn.model import SentimentRNN, pad
@@ -119,10 +117,8 @@ class SentimentRnnModel:
 
 
 def load(run_dir: Path) -> SentimentRnnModel:
-    state = runs.load_checkpoint(run_dir)
-    if state is None:
-        raise UsageError(f"{run_dir} has no checkpoint yet")
-    cfg = build(SentimentRnnConfig, read_toml(Path(run_dir) / "config.toml"))
+    state = runs.trained_state(run_dir)
+    cfg = runs.saved_config(run_dir, SentimentRnnConfig)
     model = make_model(cfg)
     model.load_state_dict(state["best"]["model"])
     return SentimentRnnModel(model, text.Vocabulary(state["vocabulary"], first_id=2), cfg.max_len)
