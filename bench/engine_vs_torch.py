@@ -45,19 +45,8 @@ def copy_weights(engine_model: nn.Module, torch_model: torch.nn.Module) -> None:
     torch_model.load_state_dict(state)
 
 
-def time_engine(model: nn.Module, batches, make_input, loss_fn) -> tuple[float, float]:
-    optimizer = optim.Adam(model.parameters(), lr=1e-3)
-    start = time.perf_counter()
-    for x, y in batches:
-        loss = loss_fn(model(make_input(x)), y)
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-    return time.perf_counter() - start, loss.item()
-
-
-def time_torch(model: torch.nn.Module, batches, make_input, loss_fn) -> tuple[float, float]:
-    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+def time_training(model, optimizer, batches, make_input, loss_fn) -> tuple[float, float]:
+    """Seconds for the whole loop (engine or torch: same API) and the last batch's loss."""
     start = time.perf_counter()
     for x, y in batches:
         loss = loss_fn(model(make_input(x)), y)
@@ -90,8 +79,12 @@ def numpy_matmul_gflops(m: int, k: int, n: int, repeats: int = 200) -> float:
 def compare(name: str, engine_model, torch_model, batches, engine_input, torch_input,
             engine_loss, torch_loss) -> dict:
     copy_weights(engine_model, torch_model)
-    engine_s, engine_final = time_engine(engine_model, batches, engine_input, engine_loss)
-    torch_s, torch_final = time_torch(torch_model, batches, torch_input, torch_loss)
+    engine_s, engine_final = time_training(engine_model,
+                                           optim.Adam(engine_model.parameters(), lr=1e-3),
+                                           batches, engine_input, engine_loss)
+    torch_s, torch_final = time_training(torch_model,
+                                         torch.optim.Adam(torch_model.parameters(), lr=1e-3),
+                                         batches, torch_input, torch_loss)
     return {"model": name, "engine_s": round(engine_s, 3), "torch_s": round(torch_s, 3),
             "ratio": round(engine_s / torch_s, 3), "steps": len(batches),
             "engine_final_loss": round(engine_final, 4), "torch_final_loss": round(torch_final, 4),
