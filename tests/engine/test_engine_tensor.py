@@ -100,6 +100,21 @@ def test_second_backward_accumulates_and_zero_grad_resets():
     np.testing.assert_allclose(x.grad, [2.0, 4.0])
 
 
+def test_zero_grad_recycles_the_gradient_array_with_fresh_values():
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    (x * x).sum().backward()
+    first = x.grad
+    x.zero_grad()
+    assert x.grad is None
+    (x * 3).sum().backward()
+    assert x.grad is first  # written into the old memory, documented in zero_grad
+    np.testing.assert_array_equal(x.grad, [3.0, 3.0])
+    x.zero_grad()
+    x.data = x.data.astype(np.float64)  # a changed dtype gets a new array, never a wrong one
+    (x * 2).sum().backward()
+    assert x.grad is not first and x.grad.dtype == np.float64
+
+
 def test_gradient_of_two_leaves_is_not_shared():
     a = Tensor([1.0, 2.0], requires_grad=True)
     b = Tensor([3.0, 4.0], requires_grad=True)

@@ -103,9 +103,9 @@ class Module:
         return self.train(False)
 
     def zero_grad(self) -> None:
-        """Clear every parameter's gradient."""
+        """Clear every parameter's gradient (see ``Tensor.zero_grad``)."""
         for p in self.parameters():
-            p.grad = None
+            p.zero_grad()
 
     def to(self, dtype) -> Module:
         """Cast parameters and floating buffers to ``dtype`` (e.g. np.float64 for checks)."""

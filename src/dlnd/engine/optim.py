@@ -38,19 +38,28 @@ class Optimizer:
             raise ValueError(f"{type(self).__name__}: invalid learning rate {lr}")
         self.lr = float(lr)
         self.state: list[dict] = [{} for _ in self.params]
+        # one scratch array per parameter: the update formulas run in place in it, because
+        # fresh temporaries the size of a weight matrix cost page faults on every step
+        self._work: list[np.ndarray | None] = [None] * len(self.params)
 
     def zero_grad(self) -> None:
         """Clear the gradients of all parameters (sets them to None, like torch)."""
         for p in self.params:
-            p.grad = None
+            p.zero_grad()
 
     def step(self) -> None:
         """Update every parameter that has a gradient, in place."""
-        for p, state in zip(self.params, self.state, strict=True):
-            if p.grad is not None:
-                self._update(p.data, p.grad, state)
+        for i, (p, state) in enumerate(zip(self.params, self.state, strict=True)):
+            if p.grad is None:
+                continue
+            work = self._work[i]
+            if work is None or work.shape != p.shape or work.dtype != p.dtype:
+                work = self._work[i] = np.empty_like(p.data)
+            self._update(p.data, p.grad, state, work)
 
-    def _update(self, param: np.ndarray, grad: np.ndarray, state: dict) -> None:
+    def _update(self, param: np.ndarray, grad: np.ndarray, state: dict,
+                work: np.ndarray) -> None:
+        """Update ``param`` in place; ``work`` is scratch space of its shape and dtype."""
         raise NotImplementedError
 
     def state_dict(self) -> dict[str, np.ndarray]:
@@ -114,7 +123,7 @@ class SGD(Optimizer):
         self.momentum, self.dampening = float(momentum), float(dampening)
         self.weight_decay, self.nesterov = float(weight_decay), bool(nesterov)
 
-    def _update(self, param, grad, state):
+    def _update(self, param, grad, state, work):
         g = grad + self.weight_decay * param if self.weight_decay else grad
         if self.momentum:
             buf = state.get("momentum_buffer")
@@ -122,9 +131,11 @@ class SGD(Optimizer):
                 buf = state["momentum_buffer"] = np.array(g, copy=True)
             else:
                 buf *= self.momentum
-                buf += (1 - self.dampening) * g
+                np.multiply(g, 1 - self.dampening, out=work)
+                buf += work
             g = g + self.momentum * buf if self.nesterov else buf
-        param -= self.lr * g
+        np.multiply(g, self.lr, out=work)
+        param -= work
 
 
 class Adam(Optimizer):
@@ -152,7 +163,7 @@ class Adam(Optimizer):
     def _decay(self, param, grad):
         return grad + self.weight_decay * param if self.weight_decay else grad
 
-    def _update(self, param, grad, state):
+    def _update(self, param, grad, state, work):
         g = self._decay(param, grad)
         if not state:
             state["step"] = 0
@@ -163,15 +174,21 @@ class Adam(Optimizer):
         state["step"] += 1
         t, m, v = state["step"], state["exp_avg"], state["exp_avg_sq"]
         m *= self.beta1
-        m += (1 - self.beta1) * g
+        np.multiply(g, 1 - self.beta1, out=work)
+        m += work
         v *= self.beta2
-        v += (1 - self.beta2) * g * g
+        np.multiply(g, g, out=work)
+        work *= 1 - self.beta2
+        v += work
         if self.amsgrad:
             np.maximum(state["max_exp_avg_sq"], v, out=state["max_exp_avg_sq"])
             v = state["max_exp_avg_sq"]
-        step_size = self.lr / (1 - self.beta1**t)
-        denom = np.sqrt(v) / math.sqrt(1 - self.beta2**t) + self.eps
-        param -= step_size * m / denom
+        denom = np.sqrt(v, out=work)  # sqrt(v) / sqrt(1 - b2^t) + eps, in place
+        denom /= math.sqrt(1 - self.beta2**t)
+        denom += self.eps
+        step = np.divide(m, denom, out=work)
+        step *= self.lr / (1 - self.beta1**t)
+        param -= step
 
 
 class AdamW(Adam):
@@ -216,7 +233,7 @@ class RMSprop(Optimizer):
         self.alpha, self.eps, self.weight_decay = float(alpha), float(eps), float(weight_decay)
         self.momentum, self.centered = float(momentum), bool(centered)
 
-    def _update(self, param, grad, state):
+    def _update(self, param, grad, state, work):
         g = grad + self.weight_decay * param if self.weight_decay else grad
         if not state:
             state["step"] = 0
@@ -228,7 +245,9 @@ class RMSprop(Optimizer):
         state["step"] += 1
         sq = state["square_avg"]
         sq *= self.alpha
-        sq += (1 - self.alpha) * g * g
+        np.multiply(g, g, out=work)
+        work *= 1 - self.alpha
+        sq += work
         if self.centered:
             ga = state["grad_avg"]
             ga *= self.alpha

@@ -130,6 +130,7 @@ class Tensor:
 
     __array_ufunc__ = None  # numpy defers to Tensor's reflected operators: ndarray + Tensor works
     __hash__ = object.__hash__  # __eq__ returns an array, keep identity hashing
+    _spare_grad: np.ndarray | None = None  # the gradient array zero_grad() set aside for reuse
 
     def __init__(self, data, requires_grad: bool = False, dtype=None, name: str | None = None):
         if isinstance(data, Tensor):
@@ -228,8 +229,12 @@ class Tensor:
         return self
 
     def zero_grad(self) -> None:
-        """Forget the accumulated gradient (sets ``.grad`` to None)."""
-        self.grad = None
+        """Forget the accumulated gradient (sets ``.grad`` to None).
+
+        The old array is recycled: the next ``backward()`` writes the new gradient into it
+        rather than into fresh memory (fresh large arrays cost page faults on every step).
+        Copy ``.grad`` first if you want to keep it across ``zero_grad()``."""
+        self._spare_grad, self.grad = self.grad, None
 
     # --------------------------------------------------------------- backward
     def backward(self, grad=None) -> None:
@@ -264,10 +269,8 @@ class Tensor:
             if g is None:
                 continue
             if node._backward is None or node._retain:  # a leaf (or retain_grad): keep it
-                # C order like the data: a transposed (F-order) gradient makes every
-                # optimizer update stride through memory, several times slower
-                mine = g.astype(node.dtype, order="C", copy=True)
-                node.grad = mine if node.grad is None else node.grad + mine
+                node.grad = (_own_grad(node, g) if node.grad is None
+                             else node.grad + g.astype(node.dtype, copy=False))
             if node._backward is None:
                 continue
             parent_grads = node._backward(g)
@@ -775,6 +778,17 @@ def _topological_order(root: Tensor) -> list[Tensor]:
             if parent.requires_grad and id(parent) not in visited:
                 stack.append((parent, False))
     return order
+
+
+def _own_grad(leaf: Tensor, g: np.ndarray) -> np.ndarray:
+    """``g`` copied into memory that belongs to ``leaf`` alone (the graph may share ``g``), in
+    C order like the data: a transposed (F-order) gradient makes every optimizer update stride
+    through memory, several times slower. Reuses the array ``zero_grad()`` set aside."""
+    spare, leaf._spare_grad = leaf._spare_grad, None
+    if spare is not None and spare.shape == g.shape and spare.dtype == leaf.dtype:
+        np.copyto(spare, g)
+        return spare
+    return g.astype(leaf.dtype, order="C", copy=True)
 
 
 def _accumulate(grads: dict, owned: set, parent: Tensor, g, op: str) -> None:
