@@ -189,6 +189,8 @@ CASES: list[Case] = [
       lambda t, x: t.nn.functional.avg_pool2d(x, 3, stride=1, padding=1), [(1, 2, 5, 5)]),
     C("embedding", lambda w: F.embedding(TOKENS, w),
       lambda t, w: t.nn.functional.embedding(_t(t, TOKENS), w), [(6, 4)]),
+    C("lstm_recurrence", F.lstm_recurrence, lambda t, *a: _torch_lstm_recurrence(t, *a),
+      [(3, 2, 8), (2, 2), (2, 2), (8, 2)]),
     C("batch_norm_train", lambda x, w, b: F.batch_norm(x, None, None, w, b, training=True),
       lambda t, x, w, b: t.nn.functional.batch_norm(x, None, None, w, b, training=True),
       [(6, 3), (3,), (3,)]),
@@ -196,6 +198,17 @@ CASES: list[Case] = [
       lambda t, x, w, b: t.nn.functional.batch_norm(x, None, None, w, b, training=True),
       [(3, 2, 4, 3), (2,), (2,)]),
 ]  # fmt: skip
+
+def _torch_lstm_recurrence(t, x_gates, h, c, w_hh):
+    """The LSTM time loop written out in torch ops (gates i, f, g, o)."""
+    out = []
+    for x_t in x_gates:
+        i, f, g, o = (x_t + h @ w_hh.T).chunk(4, dim=1)
+        c = f.sigmoid() * c + i.sigmoid() * g.tanh()
+        h = o.sigmoid() * c.tanh()
+        out.append(t.stack([h, c]))
+    return t.stack(out)
+
 
 CASE_IDS = [c.name for c in CASES]
 assert len(set(CASE_IDS)) == len(CASE_IDS), "duplicate case names"

@@ -477,25 +477,15 @@ class LSTM(_Recurrent):
             state = (self._zeros(x), self._zeros(x))
         x, (h0, c0), batched = self._prepare(x, list(state))
         hs, cs = [], []
-        n_h = self.hidden_size
         for k in range(self.num_layers):
             w_ih, w_hh, b_ih, b_hh = self._layer(k)
-            xw = x @ w_ih.T  # (T, N, 4H)
+            xw = x @ w_ih.T  # the input's share of the gates, all time steps at once: (T, N, 4H)
             if b_ih is not None:
                 xw = xw + (b_ih + b_hh)
-            h, c, outs = h0[k], c0[k], []
-            for t in range(x.shape[0]):
-                gates = xw[t] + h @ w_hh.T
-                i = gates[:, :n_h].sigmoid()
-                f = gates[:, n_h : 2 * n_h].sigmoid()
-                g = gates[:, 2 * n_h : 3 * n_h].tanh()
-                o = gates[:, 3 * n_h :].sigmoid()
-                c = f * c + i * g
-                h = o * c.tanh()
-                outs.append(h)
-            x = stack(outs)
-            hs.append(h)
-            cs.append(c)
+            hc = F.lstm_recurrence(xw, h0[k], c0[k], w_hh)  # (T, 2, N, H): h_t and c_t
+            x = hc[:, 0]
+            hs.append(hc[-1, 0])
+            cs.append(hc[-1, 1])
         out, (h_n, c_n) = self._finish(x, [stack(hs), stack(cs)], batched)
         return out, (h_n, c_n)
 
