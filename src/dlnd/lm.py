@@ -178,6 +178,7 @@ def _fit(cfg: Any, run: runs.Run, corpus: Corpus) -> tuple[dict[str, float], str
     model = make_model(cfg, len(corpus.vocab)).to(device)
     optimizer = torch.optim.Adam(model.parameters(), lr=cfg.lr)
     val_streams = min(cfg.batch_size, max(1, (len(corpus.val) - 1) // (cfg.seq_len * 8)))
+    steps_per_epoch = sum(1 for _ in windows(corpus.train, cfg.batch_size, cfg.seq_len))
     start, train_s, tokens = 0, 0.0, 0
     best = {"val_loss": math.inf, "epoch": -1, "train_loss": math.nan, "model": None}
     last_train_loss = math.nan
@@ -199,7 +200,7 @@ def _fit(cfg: Any, run: runs.Run, corpus: Corpus) -> tuple[dict[str, float], str
             break
         model.train()
         tick, losses, lstm_state = time.perf_counter(), [], None
-        for x, y in windows(corpus.train, cfg.batch_size, cfg.seq_len):
+        for i, (x, y) in enumerate(windows(corpus.train, cfg.batch_size, cfg.seq_len)):
             if out_of_time():
                 run.say(f"time budget of {cfg.time_budget_s:g} s spent: ending this epoch")
                 break
@@ -207,6 +208,9 @@ def _fit(cfg: Any, run: runs.Run, corpus: Corpus) -> tuple[dict[str, float], str
                 lstm_state = tuple(s.detach() for s in lstm_state)
             features, lstm_state = model(torch.from_numpy(x).to(device), lstm_state)
             loss = model.nll(features, torch.from_numpy(y).to(device))
+            for group in optimizer.param_groups:
+                group["lr"] = learning_rate(cfg, epoch * steps_per_epoch + i,
+                                            cfg.epochs * steps_per_epoch)
             optimizer.zero_grad()
             loss.backward()
             nn.utils.clip_grad_norm_(model.parameters(), cfg.clip)
@@ -218,8 +222,8 @@ def _fit(cfg: Any, run: runs.Run, corpus: Corpus) -> tuple[dict[str, float], str
             break
         last_train_loss = float(np.mean(losses))
         val_loss = evaluate(model, corpus.val, val_streams, cfg.seq_len, device)
-        metrics = {"train/loss": last_train_loss, "val/loss": val_loss,
-                   "val/ppl": math.exp(val_loss)}
+        metrics = {"train/loss": last_train_loss, "train/lr": optimizer.param_groups[0]["lr"],
+                   "val/loss": val_loss, "val/ppl": math.exp(val_loss)}
         run.log(epoch, metrics)
         run.report(epoch, cfg.epochs, metrics)
         if val_loss < best["val_loss"]:
@@ -243,6 +247,15 @@ def _fit(cfg: Any, run: runs.Run, corpus: Corpus) -> tuple[dict[str, float], str
              "tokens_per_s": tokens / max(train_s, 1e-9)}
     run.log(cfg.epochs, {f"final/{k}": v for k, v in final.items()})
     return final, str(device)
+
+
+def learning_rate(cfg: Any, step: int, total_steps: int) -> float:
+    """Adam's step size at ``step``: constant, or (``lr_schedule="cosine"``) falling along a
+    half cosine from ``lr`` to 0 over all planned steps. A function of the step alone, so a
+    resumed run continues the same schedule."""
+    if getattr(cfg, "lr_schedule", "constant") == "constant":
+        return cfg.lr
+    return 0.5 * cfg.lr * (1 + math.cos(math.pi * step / total_steps))
 
 
 def to_cpu(state: Any) -> Any:
