@@ -82,7 +82,8 @@ def test_sparse_inputs_give_the_same_network_as_one_hot_inputs():
 
 def test_rnn_prediction_does_not_depend_on_the_batch():
     torch.manual_seed(0)
-    model = SentimentRNN(50, 8, 6, "lstm", bidirectional=True, dropout=0.0)
+    model = SentimentRNN(50, 8, 6, "lstm", bidirectional=True, dropout=0.0,
+                         embedding_dropout=0.0)
     seqs = [np.array([5, 6, 7]), np.array([9, 3, 4, 8, 2, 2, 7]), np.array([5, 6, 7])]
     together = probabilities(model, seqs, torch.device("cpu"))
     alone = [probabilities(model, [s], torch.device("cpu"))[0] for s in seqs]

@@ -6,7 +6,7 @@ direction's summary is read at the first real word, and padding is masked out of
 0.16 s for a batch of 64 x 230 words, so batches are bucketed by length instead.)
 
 The review vector joins the final states with a max over time of the outputs: the final state
-alone must carry a 400-word review through one vector, the max-pool keeps the strongest signal
+alone must carry a 500-word review through one vector, the max-pool keeps the strongest signal
 of any position.
 """
 
@@ -21,9 +21,10 @@ from dlnd.projects.sentiment_rnn.data import PAD
 
 class SentimentRNN(nn.Module):
     def __init__(self, vocab_size: int, embedding_dim: int, hidden_size: int, cell: str,
-                 bidirectional: bool, dropout: float):
+                 bidirectional: bool, dropout: float, embedding_dropout: float):
         super().__init__()
         self.embedding = nn.Embedding(vocab_size, embedding_dim, padding_idx=PAD)
+        self.embedding_dropout = nn.Dropout(embedding_dropout)
         rnn = nn.GRU if cell == "gru" else nn.LSTM
         self.rnn = rnn(embedding_dim, hidden_size, batch_first=True, bidirectional=bidirectional)
         self.hidden_size = hidden_size
@@ -33,7 +34,8 @@ class SentimentRNN(nn.Module):
 
     def forward(self, ids: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
         """Logits of P(positive) for left-padded ``ids`` (batch, time) with true ``lengths``."""
-        outputs, _ = self.rnn(self.embedding(ids))  # (batch, time, directions * hidden)
+        words = self.embedding_dropout(self.embedding(ids))
+        outputs, _ = self.rnn(words)  # (batch, time, directions * hidden)
         time_steps = ids.shape[1]
         rows = torch.arange(len(ids), device=ids.device)
         final = [outputs[:, -1, :self.hidden_size]]  # forward: after the last word

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 from pathlib import Path
 
@@ -25,7 +26,7 @@ def resolve_device(name: str) -> torch.device:
 
 def make_model(cfg: SentimentRnnConfig) -> SentimentRNN:
     return SentimentRNN(cfg.vocab_size, cfg.embedding_dim, cfg.hidden_size, cfg.cell,
-                        cfg.bidirectional, cfg.dropout)
+                        cfg.bidirectional, cfg.dropout, cfg.embedding_dropout)
 
 
 def train(cfg: SentimentRnnConfig, run: runs.Run) -> tuple[dict[str, float], str]:
@@ -51,8 +52,11 @@ def train(cfg: SentimentRnnConfig, run: runs.Run) -> tuple[dict[str, float], str
         model.train()
         tick, losses = time.perf_counter(), []
         # the shuffle depends only on (seed, epoch): a resumed run draws the same batches
-        for idx in rnn_data.training_batches(lengths, cfg.batch_size,
-                                             np.random.default_rng([cfg.seed, epoch])):
+        batches = rnn_data.training_batches(lengths, cfg.batch_size,
+                                            np.random.default_rng([cfg.seed, epoch]))
+        for step, idx in enumerate(batches, start=epoch * len(batches)):
+            for group in optimizer.param_groups:
+                group["lr"] = learning_rate(cfg, step, cfg.epochs * len(batches))
             ids, lens = pad([data.train.ids[i] for i in idx], device)
             loss = F.binary_cross_entropy_with_logits(model(ids, lens), labels[idx].to(device))
             optimizer.zero_grad()
@@ -87,6 +91,13 @@ def train(cfg: SentimentRnnConfig, run: runs.Run) -> tuple[dict[str, float], str
              "predict_per_s": len(test_p) / max(predict_s, 1e-9)}
     run.log(cfg.epochs, {f"final/{k}": v for k, v in final.items()})
     return final, str(device)
+
+
+def learning_rate(cfg: SentimentRnnConfig, step: int, total_steps: int) -> float:
+    """Constant, or falling along a half cosine from ``lr`` to 0 over all planned steps."""
+    if cfg.lr_schedule == "constant":
+        return cfg.lr
+    return 0.5 * cfg.lr * (1 + math.cos(math.pi * step / total_steps))
 
 
 @torch.no_grad()
