@@ -1,6 +1,7 @@
 """Core Tensor behaviour: dtypes, graph walking, accumulation, no_grad, detach, errors."""
 
 import os
+import platform
 import subprocess
 import sys
 from pathlib import Path
@@ -284,3 +285,14 @@ def test_engine_imports_only_numpy():
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_malloc_tuning_can_be_switched_off(monkeypatch):
+    from dlnd.engine import memory
+
+    monkeypatch.setenv("DLND_ENGINE_MALLOC", "default")
+    assert memory.keep_freed_memory() is False
+    monkeypatch.delenv("DLND_ENGINE_MALLOC")
+    # glibc Linux accepts the thresholds; elsewhere the engine leaves malloc alone
+    expected = sys.platform.startswith("linux") and "glibc" in " ".join(platform.libc_ver())
+    assert memory.keep_freed_memory() is expected

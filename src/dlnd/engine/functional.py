@@ -214,15 +214,15 @@ def _pad(x: np.ndarray, padding, value=0.0) -> np.ndarray:
 
 
 def _scatter_windows(gwin: np.ndarray, padded_shape, kernel, stride, padding) -> np.ndarray:
-    """Inverse of ``_windows`` (col2im): add window gradients (N, C, Ho, Wo, kh, kw) back onto
+    """Inverse of ``_windows`` (col2im): add window gradients (N, C, kh, kw, Ho, Wo) back onto
     the padded input, one kernel offset at a time, then strip the padding."""
     (kh, kw), (sh, sw), (ph, pw) = kernel, stride, padding
-    ho, wo = gwin.shape[2:4]
+    ho, wo = gwin.shape[4:6]
     gxp = np.zeros(padded_shape, dtype=gwin.dtype)
     for i in range(kh):
         for j in range(kw):
             gxp[:, :, i : i + sh * (ho - 1) + 1 : sh, j : j + sw * (wo - 1) + 1 : sw] += gwin[
-                ..., i, j
+                :, :, i, j
             ]
     return gxp[:, :, ph : padded_shape[2] - ph, pw : padded_shape[3] - pw]
 
@@ -246,7 +246,7 @@ def conv2d(x: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padd
     """2-D cross-correlation like ``torch.nn.functional.conv2d``.
 
     ``x`` (N, C, H, W), ``weight`` (F, C, kh, kw), ``bias`` (F,). im2col through a strided
-    window view; the product is one ``tensordot`` (a BLAS matrix multiply).
+    window view; the product is a batched BLAS matrix multiply, one per image.
     """
     _check_4d(x, "conv2d")
     if weight.ndim != 4 or weight.shape[1] != x.shape[1]:
@@ -261,25 +261,26 @@ def conv2d(x: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padd
     xp = _pad(x.data, padding)
     win = _windows(xp, kernel, stride)  # (N, C, Ho, Wo, kh, kw), a view
     n, c, ho, wo = win.shape[:4]
-    # im2col: one row per output position; copied once here and reused by the backward pass.
-    cols = win.transpose(0, 2, 3, 1, 4, 5).reshape(n * ho * wo, -1)  # (N*Ho*Wo, C*kh*kw)
-    w2 = weight.data.reshape(len(weight.data), -1)  # (F, C*kh*kw)
-    out = np.ascontiguousarray((cols @ w2.T).reshape(n, ho, wo, -1).transpose(0, 3, 1, 2))
+    f = len(weight.data)
+    # im2col, per image one column per output position: (N, C*kh*kw, Ho*Wo), copied once here
+    # and reused by the backward pass. Multiplying from the left by the (F, C*kh*kw) weights
+    # gives (N, F, Ho*Wo): the output already in NCHW order, no transposed copy.
+    cols = win.transpose(0, 1, 4, 5, 2, 3).reshape(n, -1, ho * wo)
+    w2 = weight.data.reshape(f, -1)  # (F, C*kh*kw)
+    out = np.matmul(w2, cols).reshape(n, f, ho, wo)
     if bias is not None:
         out += bias.data[None, :, None, None]
 
     def _backward(g):
         gx = gw = gb = None
-        g2 = g.transpose(0, 2, 3, 1).reshape(n * ho * wo, -1)  # (N*Ho*Wo, F)
+        g3 = g.reshape(n, f, ho * wo)
         if weight.requires_grad:
-            gw = (g2.T @ cols).reshape(weight.shape)
+            gw = np.matmul(g3, cols.transpose(0, 2, 1)).sum(axis=0).reshape(weight.shape)
         if bias is not None and bias.requires_grad:
             gb = g.sum(axis=(0, 2, 3))
         if x.requires_grad:
-            gwin = (g2 @ w2).reshape(n, ho, wo, c, *kernel)  # (N, Ho, Wo, C, kh, kw)
-            gx = _scatter_windows(
-                gwin.transpose(0, 3, 1, 2, 4, 5), xp.shape, kernel, stride, padding
-            )
+            gcols = np.matmul(w2.T, g3).reshape(n, c, *kernel, ho, wo)  # (N, C, kh, kw, Ho, Wo)
+            gx = _scatter_windows(gcols, xp.shape, kernel, stride, padding)
         return (gx, gw) if bias is None else (gx, gw, gb)
 
     parents = (x, weight) if bias is None else (x, weight, bias)
@@ -304,7 +305,7 @@ def max_pool2d(x: Tensor, kernel_size, stride=None, padding=0) -> Tensor:
     def _backward(g):
         k = np.arange(kernel[0] * kernel[1])
         gwin = (arg[..., None] == k) * g[..., None]  # gradient only to each window's winner
-        gwin = gwin.reshape(win.shape)
+        gwin = gwin.reshape(win.shape).transpose(0, 1, 4, 5, 2, 3)
         return (_scatter_windows(gwin, xp.shape, kernel, stride, padding),)
 
     return _make(out, (x,), "max_pool2d", _backward)
@@ -348,7 +349,8 @@ def avg_pool2d(x: Tensor, kernel_size, stride=None, padding=0) -> Tensor:
     area = kernel[0] * kernel[1]
 
     def _backward(g):
-        gwin = np.broadcast_to((g / area)[..., None, None], win.shape)
+        shape = (*win.shape[:2], *kernel, *g.shape[2:])  # (N, C, kh, kw, Ho, Wo)
+        gwin = np.broadcast_to((g / area)[:, :, None, None], shape)
         return (_scatter_windows(gwin, xp.shape, kernel, stride, padding),)
 
     return _make(win.mean(axis=(-2, -1)), (x,), "avg_pool2d", _backward)
