@@ -174,6 +174,8 @@ CASES: list[Case] = [
     # --- layers
     C("linear", F.linear, lambda t, x, w, b: t.nn.functional.linear(x, w, b),
       [(4, 3), (5, 3), (5,)]),
+    C("linear_3d_no_bias", F.linear, lambda t, x, w: t.nn.functional.linear(x, w),
+      [(2, 4, 3), (5, 3)]),
     C("conv2d", F.conv2d, lambda t, x, w, b: t.nn.functional.conv2d(x, w, b),
       [(2, 3, 6, 5), (4, 3, 3, 3), (4,)]),
     C("conv2d_stride2_pad1", lambda x, w: F.conv2d(x, w, stride=2, padding=1),

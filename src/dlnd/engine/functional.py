@@ -68,8 +68,23 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
             f"linear: input shape {x.shape} does not match weight shape {weight.shape}"
             f" (expected last input axis {weight.shape[1]})"
         )
-    out = x @ weight.T
-    return out + bias if bias is not None else out
+    # One op rather than matmul + transpose + add: fewer nodes and one fresh array per call,
+    # and the weight's gradient comes out in the weight's own (out, in) memory order.
+    x2 = x.data.reshape(-1, weight.shape[1])
+    out = x2 @ weight.data.T
+    if bias is not None:
+        out += bias.data
+
+    def _backward(g):
+        g2 = g.reshape(-1, weight.shape[0])
+        gx = (g2 @ weight.data).reshape(x.shape) if x.requires_grad else None
+        gw = g2.T @ x2 if weight.requires_grad else None
+        if bias is None:
+            return gx, gw
+        return gx, gw, (g2.sum(axis=0) if bias.requires_grad else None)
+
+    parents = (x, weight) if bias is None else (x, weight, bias)
+    return _make(out.reshape(*x.shape[:-1], weight.shape[0]), parents, "linear", _backward)
 
 
 # ---------------------------------------------------------------------- losses

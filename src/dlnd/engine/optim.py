@@ -183,11 +183,13 @@ class Adam(Optimizer):
         if self.amsgrad:
             np.maximum(state["max_exp_avg_sq"], v, out=state["max_exp_avg_sq"])
             v = state["max_exp_avg_sq"]
-        denom = np.sqrt(v, out=work)  # sqrt(v) / sqrt(1 - b2^t) + eps, in place
-        denom /= math.sqrt(1 - self.beta2**t)
-        denom += self.eps
+        # lr / (1 - b1^t) * m / (sqrt(v) / c + eps) with c = sqrt(1 - b2^t), rewritten as
+        # lr * c / (1 - b1^t) * m / (sqrt(v) + eps * c): one pass fewer, in place
+        c = math.sqrt(1 - self.beta2**t)
+        denom = np.sqrt(v, out=work)
+        denom += self.eps * c
         step = np.divide(m, denom, out=work)
-        step *= self.lr / (1 - self.beta1**t)
+        step *= self.lr * c / (1 - self.beta1**t)
         param -= step
 
 
