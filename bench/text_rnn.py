@@ -4,8 +4,9 @@ under a wall-time budget (30 minutes by default, the issue's): one JSON line per
     DLND_DATA_DIR=../shared/data python bench/text_rnn.py [--budget-s 1800] [--threads 1]
         [--only anna,simpsons,seinfeld]
 
-Default configs, except ``time_budget_s`` and ``threads`` (1, so that two benchmarks share a
-2-core machine fairly). The figures are the run's: train_loss is the mean training loss of the
+Default configs, except ``time_budget_s`` and ``threads`` (1 by default, so that two benchmarks
+share a 2-core machine fairly). The figures in the READMEs: ``--only anna --threads 2`` on the
+idle machine, ``--only simpsons,seinfeld --threads 1`` beside another one-thread job. The figures are the run's: train_loss is the mean training loss of the
 last epoch (dropout on, as the course printed it); val_loss/val_ppl those of the kept (best
 validation) epoch; tokens_per_s counts training tokens over training time.
 """
