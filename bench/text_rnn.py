@@ -6,9 +6,10 @@ under a wall-time budget (30 minutes by default, the issue's): one JSON line per
 
 Default configs, except ``time_budget_s`` and ``threads`` (1 by default, so that two benchmarks
 share a 2-core machine fairly). The figures in the READMEs: ``--only anna --threads 2`` on the
-idle machine, ``--only simpsons,seinfeld --threads 1`` beside another one-thread job. The figures are the run's: train_loss is the mean training loss of the
-last epoch (dropout on, as the course printed it); val_loss/val_ppl those of the kept (best
-validation) epoch; tokens_per_s counts training tokens over training time.
+idle machine, ``--only simpsons,seinfeld --threads 1`` beside another one-thread job. The
+figures are the run's: train_loss is the mean training loss of the last epoch (dropout on, as
+the course printed it); val_loss/val_ppl those of the kept (best validation) epoch; tokens_per_s
+counts training tokens over training time.
 """
 
 import argparse
