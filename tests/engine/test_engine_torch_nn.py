@@ -224,3 +224,12 @@ def test_calculate_gain_matches_torch(name, param):
 def test_fans_match_torch():
     w = torch.empty(8, 3, 5, 4)
     assert init.calculate_fans(w.shape) == torch.nn.init._calculate_fan_in_and_fan_out(w)
+
+
+def test_max_pool_gives_a_tied_window_one_winner_like_torch():
+    x = np.zeros((1, 1, 4, 4))
+    x[0, 0, 2:, 2:] = [[1.0, 3.0], [3.0, 2.0]]  # a tie at 3; other windows all-zero ties
+    ours, ref = both(x)
+    F.max_pool2d(ours, 2).sum().backward()
+    TF.max_pool2d(ref, 2).sum().backward()
+    np.testing.assert_array_equal(ours.grad, ref.grad.numpy())

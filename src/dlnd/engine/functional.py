@@ -328,25 +328,28 @@ def max_pool2d(x: Tensor, kernel_size, stride=None, padding=0) -> Tensor:
 
 def _max_pool_tiled(x: Tensor, kernel, ho: int, wo: int) -> Tensor:
     """Max pooling whose windows tile the input (stride = kernel, no padding), the usual case:
-    one elementwise pass per kernel offset over strided views, no window copies."""
+    one elementwise maximum per kernel offset over strided views, no window copies. The
+    backward finds each window's winner again (the first offset holding the maximum, like
+    torch) instead of storing an index array: cheaper than recording it in the forward pass."""
     kh, kw = kernel
     offsets = [(i, j) for i in range(kh) for j in range(kw)]
 
     def view(a: np.ndarray, i: int, j: int) -> np.ndarray:
         return a[:, :, i : i + kh * (ho - 1) + 1 : kh, j : j + kw * (wo - 1) + 1 : kw]
 
-    out = view(x.data, 0, 0).copy()
-    arg = np.zeros(out.shape, dtype=np.intp)  # which offset won (the first, on ties)
-    for k, (i, j) in enumerate(offsets[1:], start=1):
-        candidate = view(x.data, i, j)
-        better = candidate > out
-        np.copyto(out, candidate, where=better)
-        np.copyto(arg, k, where=better)
+    out = view(x.data, *offsets[0]).copy()
+    for i, j in offsets[1:]:
+        np.maximum(out, view(x.data, i, j), out=out)
 
     def _backward(g):
         gx = np.zeros(x.shape, dtype=g.dtype)
+        unclaimed = np.ones(out.shape, dtype=bool)  # windows whose winner is not found yet
         for k, (i, j) in enumerate(offsets):
-            view(gx, i, j)[...] = g * (arg == k)
+            wins = view(x.data, i, j) == out
+            wins &= unclaimed
+            if k < len(offsets) - 1:
+                unclaimed ^= wins
+            np.multiply(g, wins, out=view(gx, i, j))
         return (gx,)
 
     return _make(out, (x,), "max_pool2d", _backward)
