@@ -24,8 +24,9 @@ class SentimentRnnConfig(BaseConfig):
                            "the 24,000 reviews within 3-4 epochs otherwise", min=0, max=0.9)
     embedding_dropout: float = param(0.2, "dropout on the word vectors fed to the RNN", min=0,
                                      max=0.9)
-    epochs: int = param(4, "passes over the 24,000 training reviews (~2 min each on 2 "
-                        "threads); the best epoch by validation accuracy is kept", min=1)
+    epochs: int = param(5, "passes over the 24,000 training reviews (~2 min each on 2 "
+                        "threads); with 4, seed 1 missed 89% by 0.02 points; the best epoch "
+                        "by validation accuracy is kept", min=1)
     batch_size: int = param(64, "reviews per Adam step, batched by similar length", min=1)
     lr: float = param(2e-3, "Adam step size at the start", gt=0)
     lr_schedule: str = param("cosine", "constant, or cosine: the step size falls to 0 over the "
