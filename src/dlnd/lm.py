@@ -25,6 +25,7 @@ from torch.nn import functional as F
 
 from dlnd import runs
 from dlnd.errors import DataError, TrainingError
+from dlnd.torch_common import resolve_device, scheduled_lr
 
 
 class Vocab:
@@ -121,12 +122,6 @@ class LSTMLanguageModel(nn.Module):
         return F.log_softmax(self.output(features), dim=-1)
 
 
-def resolve_device(name: str) -> torch.device:
-    if name == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    return torch.device(name)
-
-
 def make_model(cfg: Any, vocab_size: int) -> LSTMLanguageModel:
     # only word models declare softmax_cutoffs; a character vocabulary is small enough
     return LSTMLanguageModel(vocab_size, cfg.embedding_dim, cfg.lstm_size, cfg.num_layers,
@@ -174,7 +169,7 @@ def fit(cfg: Any, run: runs.Run, corpus: Corpus) -> tuple[dict[str, float], str]
 
 def _fit(cfg: Any, run: runs.Run, corpus: Corpus) -> tuple[dict[str, float], str]:
     torch.manual_seed(cfg.seed)
-    device = resolve_device(cfg.device)
+    device = torch.device(resolve_device(cfg.device))
     model = make_model(cfg, len(corpus.vocab)).to(device)
     optimizer = torch.optim.Adam(model.parameters(), lr=cfg.lr)
     val_streams = min(cfg.batch_size, max(1, (len(corpus.val) - 1) // (cfg.seq_len * 8)))
@@ -209,8 +204,9 @@ def _fit(cfg: Any, run: runs.Run, corpus: Corpus) -> tuple[dict[str, float], str
             features, lstm_state = model(torch.from_numpy(x).to(device), lstm_state)
             loss = model.nll(features, torch.from_numpy(y).to(device))
             for group in optimizer.param_groups:
-                group["lr"] = learning_rate(cfg, epoch * steps_per_epoch + i,
-                                            cfg.epochs * steps_per_epoch)
+                group["lr"] = scheduled_lr(cfg.lr, getattr(cfg, "lr_schedule", "constant"),
+                                           epoch * steps_per_epoch + i,
+                                           cfg.epochs * steps_per_epoch)
             optimizer.zero_grad()
             loss.backward()
             nn.utils.clip_grad_norm_(model.parameters(), cfg.clip)
@@ -247,15 +243,6 @@ def _fit(cfg: Any, run: runs.Run, corpus: Corpus) -> tuple[dict[str, float], str
              "tokens_per_s": tokens / max(train_s, 1e-9)}
     run.log(cfg.epochs, {f"final/{k}": v for k, v in final.items()})
     return final, str(device)
-
-
-def learning_rate(cfg: Any, step: int, total_steps: int) -> float:
-    """Adam's step size at ``step``: constant, or (``lr_schedule="cosine"``) falling along a
-    half cosine from ``lr`` to 0 over all planned steps. A function of the step alone, so a
-    resumed run continues the same schedule."""
-    if getattr(cfg, "lr_schedule", "constant") == "constant":
-        return cfg.lr
-    return 0.5 * cfg.lr * (1 + math.cos(math.pi * step / total_steps))
 
 
 def to_cpu(state: Any) -> Any:

@@ -283,14 +283,6 @@ class ResNet(nn.Module):
         return self.fc(self.features_of(x))
 
 
-def resolve_device(name: str) -> str:
-    if name == "auto":
-        return "cuda" if torch.cuda.is_available() else "cpu"
-    if name.startswith("cuda") and not torch.cuda.is_available():
-        raise UsageError(f"device {name!r} asked for, but torch sees no CUDA GPU")
-    return name
-
-
 # ----- image files (dlnd predict) -----
 
 def read_images(paths: list[str], shape: tuple[int, int, int]) -> torch.Tensor:

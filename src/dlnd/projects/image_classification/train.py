@@ -17,6 +17,7 @@ from dlnd.errors import DataError, UsageError
 from dlnd.projects.image_classification import data as image_data
 from dlnd.projects.image_classification.config import ImageClassificationConfig
 from dlnd.projects.image_classification.model import ConvNet
+from dlnd.torch_common import resolve_device
 
 MISCLASSIFIED_SHOWN = 24
 
@@ -52,7 +53,7 @@ def make_optimizer(model: nn.Module, cfg: ImageClassificationConfig) -> torch.op
 def train(cfg: ImageClassificationConfig, run: runs.Run) -> tuple[dict[str, float], str]:
     if cfg.threads:
         torch.set_num_threads(cfg.threads)
-    device = vision.resolve_device(cfg.device)
+    device = resolve_device(cfg.device)
     rank, world = distributed(device)
     if world > 1 and device == "cuda":
         device = f"cuda:{int(os.environ.get('LOCAL_RANK', rank))}"

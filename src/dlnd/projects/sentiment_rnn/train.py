@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import time
 from pathlib import Path
 
@@ -14,14 +13,9 @@ from dlnd import runs, text
 from dlnd.projects.sentiment_rnn import data as rnn_data
 from dlnd.projects.sentiment_rnn.config import SentimentRnnConfig
 from dlnd.projects.sentiment_rnn.model import SentimentRNN, pad
+from dlnd.torch_common import resolve_device, scheduled_lr
 
 EVAL_BATCH = 256
-
-
-def resolve_device(name: str) -> torch.device:
-    if name == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    return torch.device(name)
 
 
 def make_model(cfg: SentimentRnnConfig) -> SentimentRNN:
@@ -31,7 +25,7 @@ def make_model(cfg: SentimentRnnConfig) -> SentimentRNN:
 
 def train(cfg: SentimentRnnConfig, run: runs.Run) -> tuple[dict[str, float], str]:
     torch.manual_seed(cfg.seed)
-    device = resolve_device(cfg.device)
+    device = torch.device(resolve_device(cfg.device))
     data = rnn_data.load(cfg.vocab_size, cfg.max_len, cfg.val_reviews, cfg.train_reviews,
                          cfg.test_reviews, cfg.seed)
     model = make_model(cfg).to(device)
@@ -56,7 +50,7 @@ def train(cfg: SentimentRnnConfig, run: runs.Run) -> tuple[dict[str, float], str
                                             np.random.default_rng([cfg.seed, epoch]))
         for step, idx in enumerate(batches, start=epoch * len(batches)):
             for group in optimizer.param_groups:
-                group["lr"] = learning_rate(cfg, step, cfg.epochs * len(batches))
+                group["lr"] = scheduled_lr(cfg.lr, cfg.lr_schedule, step, cfg.epochs * len(batches))
             ids, lens = pad([data.train.ids[i] for i in idx], device)
             loss = F.binary_cross_entropy_with_logits(model(ids, lens), labels[idx].to(device))
             optimizer.zero_grad()
@@ -91,13 +85,6 @@ def train(cfg: SentimentRnnConfig, run: runs.Run) -> tuple[dict[str, float], str
              "predict_per_s": len(test_p) / max(predict_s, 1e-9)}
     run.log(cfg.epochs, {f"final/{k}": v for k, v in final.items()})
     return final, str(device)
-
-
-def learning_rate(cfg: SentimentRnnConfig, step: int, total_steps: int) -> float:
-    """Constant, or falling along a half cosine from ``lr`` to 0 over all planned steps."""
-    if cfg.lr_schedule == "constant":
-        return cfg.lr
-    return 0.5 * cfg.lr * (1 + math.cos(math.pi * step / total_steps))
 
 
 @torch.no_grad()
