@@ -32,7 +32,7 @@ import time  # noqa: E402
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
-from dlnd import datasets, idx  # noqa: E402
+from dlnd.core import datasets, idx  # noqa: E402
 from dlnd.engine import F, Tensor, nn, optim  # noqa: E402
 
 torch.set_num_threads(args.threads)

@@ -18,7 +18,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
 import dlnd
-from dlnd import text
+from dlnd.shared import text
 
 
 def sklearn_peer(split, train_texts, train_labels, test_texts, test_labels):

@@ -11,7 +11,7 @@ import os
 import tempfile
 
 import dlnd
-from dlnd import datasets
+from dlnd.core import datasets
 
 THREADS = int(os.environ.get("THREADS", "2"))
 RECIPES = {

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from dlnd import datasets
+from dlnd.core import datasets
 
 
 @pytest.fixture(autouse=True)

@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 
 import dlnd
+from dlnd.core.runs import read_metrics
 from dlnd.projects.bike_sharing import data as bike_data
 from dlnd.projects.bike_sharing.model import NeuralNetwork
-from dlnd.runs import read_metrics
 
 pytestmark = pytest.mark.realdata
 
@@ -137,12 +137,12 @@ def test_ctrl_c_saves_a_checkpoint_and_exits_cleanly(hour_csv, tmp_path):
     assert "--resume" in out and "Traceback" not in err
     summary = json.loads((run_dir / "summary.json").read_text())
     assert summary["status"] == "interrupted" and not summary["passed"]
-    from dlnd.runs import load_checkpoint
+    from dlnd.core.runs import load_checkpoint
 
     assert load_checkpoint(run_dir)["step"] < 399
 
 
 @pytest.mark.filterwarnings("ignore:overflow", "ignore:invalid value")
 def test_nan_loss_is_a_clear_error(hour_csv, tmp_path):
-    with pytest.raises(dlnd.errors.TrainingError, match="train/loss became nan.*lower learning"):
+    with pytest.raises(dlnd.core.errors.TrainingError, match="train/loss became nan.*lower learning"):
         dlnd.run("bike-sharing", quick=True, lr=1e6, out=tmp_path, verbose=False)

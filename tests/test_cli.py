@@ -5,8 +5,8 @@ import json
 import pytest
 
 from dlnd import projects
-from dlnd.cli import main
-from dlnd.course import run_course
+from dlnd.app.cli import main
+from dlnd.app.course import run_course
 
 
 def run_cli(capsys, *argv):
@@ -42,7 +42,7 @@ def test_usage_errors_exit_2_with_one_sentence(capsys, argv, message):
 
 
 def test_debug_shows_the_traceback():
-    from dlnd.errors import UsageError
+    from dlnd.core.errors import UsageError
 
     with pytest.raises(UsageError):
         main(["--debug", "run", "nope"])

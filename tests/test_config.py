@@ -3,9 +3,9 @@ from typing import Literal
 
 import pytest
 
-from dlnd import config
-from dlnd.config import BaseConfig, param
-from dlnd.errors import ConfigError
+from dlnd.core import config
+from dlnd.core.config import BaseConfig, param
+from dlnd.core.errors import ConfigError
 
 
 @dataclass

@@ -6,7 +6,7 @@ import subprocess
 import numpy as np
 import pytest
 
-from dlnd.course import run_course
+from dlnd.app.course import run_course
 
 pytestmark = pytest.mark.realdata
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

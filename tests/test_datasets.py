@@ -9,9 +9,9 @@ from functools import partial
 
 import pytest
 
-from dlnd import datasets
-from dlnd.datasets import DataFile
-from dlnd.errors import DataError, UsageError
+from dlnd.core import datasets
+from dlnd.core.datasets import DataFile
+from dlnd.core.errors import DataError, UsageError
 
 
 def sha256(data: bytes) -> str:

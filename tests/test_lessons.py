@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 import dlnd
-from dlnd import idx, runs
-from dlnd.errors import DataError
+from dlnd.core import idx, runs
+from dlnd.core.errors import DataError
 from dlnd.projects.overfitting.train import watch_early_stopping
 from dlnd.projects.student_admissions.data import features
 
@@ -156,7 +156,7 @@ def test_mnist_mlp_classifier_names_raw_images(tmp_path, require_data):
     images, labels = idx.load("mnist", "test")
     names = classifier.predict(images[:200])
     assert np.mean(np.array(names) == labels[:200].astype(str)) > 0.7
-    with pytest.raises(dlnd.errors.UsageError, match=r"\(n, 28, 28\)"):
+    with pytest.raises(dlnd.core.errors.UsageError, match=r"\(n, 28, 28\)"):
         classifier.predict(images[:2, :10])
 
 

@@ -6,7 +6,7 @@ import pytest
 
 import dlnd
 from dlnd import projects
-from dlnd.runs import read_metrics
+from dlnd.core.runs import read_metrics
 
 
 @pytest.mark.realdata

@@ -7,14 +7,14 @@ import pytest
 import torch
 
 import dlnd
-from dlnd import text
-from dlnd.cli import main
-from dlnd.errors import ConfigError
-from dlnd.project import execute
+from dlnd.app.cli import main
+from dlnd.core.errors import ConfigError
+from dlnd.core.project import execute
+from dlnd.core.runs import Run, read_metrics
 from dlnd.projects.sentiment_network.model import SentimentNetwork
 from dlnd.projects.sentiment_rnn.model import SentimentRNN, pad
 from dlnd.projects.sentiment_rnn.train import probabilities
-from dlnd.runs import Run, read_metrics
+from dlnd.shared import text
 
 HARD_INPUTS = ["this movie was a complete waste of time", "", "   ", "<br /><br />",
                "Ça a été génial!! 10/10 <br />Un chef-d'œuvre", "日本語のレビュー 😀", "&amp; <i>"]

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from dlnd.cli import main
-from dlnd.errors import ConfigError, UsageError
-from dlnd.runs import find_runs
-from dlnd.sweep import SweepSpec, open_study, parse_grid, parse_space, run_sweep
+from dlnd.app.cli import main
+from dlnd.app.sweep import SweepSpec, open_study, parse_grid, parse_space, run_sweep
+from dlnd.core.errors import ConfigError, UsageError
+from dlnd.core.runs import find_runs
 
 pytestmark = pytest.mark.realdata
 

@@ -7,12 +7,14 @@ import pytest
 import torch
 
 import dlnd
-from dlnd import cli, lm, projects
-from dlnd.project import execute
+from dlnd import projects
+from dlnd.app import cli
+from dlnd.core.project import execute
+from dlnd.core.runs import Run, read_metrics
 from dlnd.projects.char_rnn.config import CharRnnConfig
 from dlnd.projects.char_rnn.model import CharRnnModel
 from dlnd.projects.tv_script import data as script_data
-from dlnd.runs import Run, read_metrics
+from dlnd.shared import lm
 
 
 def test_windows_carry_each_stream_from_one_window_to_the_next():
@@ -24,7 +26,7 @@ def test_windows_carry_each_stream_from_one_window_to_the_next():
     np.testing.assert_array_equal(y0, x0 + 1)
     x1, _ = got[1]
     np.testing.assert_array_equal(x1[:, 0], x0[:, -1] + 1)  # row r continues row r
-    with pytest.raises(dlnd.errors.DataError, match="too short"):
+    with pytest.raises(dlnd.core.errors.DataError, match="too short"):
         list(lm.windows(np.arange(5), n_streams=2, seq_len=4))
 
 
@@ -106,7 +108,7 @@ def test_tv_script_quick_run_writes_a_script_from_a_prime(corpus, speaker, tmp_p
     bar = {"simpsons": 1.0, "seinfeld": 3.5}[corpus]
     assert metrics["train_loss_margin"] == pytest.approx(bar - metrics["train_loss"])
     assert metrics["val_ppl"] == pytest.approx(math.exp(metrics["val_loss"]))
-    vocab = dlnd.runs.load_checkpoint(summary["run_dir"])["vocab"]
+    vocab = dlnd.core.runs.load_checkpoint(summary["run_dir"])["vocab"]
     assert metrics["val_ppl"] < len(vocab) / 4  # far better than guessing uniformly
 
     prime = speaker[:-1]

@@ -5,8 +5,8 @@ import math
 import pytest
 import torch
 
-from dlnd.errors import UsageError
-from dlnd.torch_common import resolve_device, scheduled_lr
+from dlnd.core.errors import UsageError
+from dlnd.core.torch_common import resolve_device, scheduled_lr
 
 
 def test_auto_device_follows_torch_and_cuda_without_a_gpu_is_a_usage_error():

@@ -13,9 +13,11 @@ import pytest
 import torch
 
 import dlnd
-from dlnd import projects, runs, vision
-from dlnd.errors import DataError
-from dlnd.project import execute
+from dlnd import projects
+from dlnd.core import runs
+from dlnd.core.errors import DataError
+from dlnd.core.project import execute
+from dlnd.shared import vision
 
 TINY = {"dataset": "fashion-mnist", "train_limit": 2048, "val_size": 500, "test_limit": 1000,
         "widths": (8, 16, 32), "batch_size": 64, "epochs": 3, "threads": 1}
@@ -24,7 +26,7 @@ TINY = {"dataset": "fashion-mnist", "train_limit": 2048, "val_size": 500, "test_
 @pytest.fixture(scope="module")
 def tiny_run(tmp_path_factory):
     """One small Fashion-MNIST run, shared by the tests that compare against it."""
-    from dlnd import datasets
+    from dlnd.core import datasets
 
     if not all(s.path is not None for s in datasets.status("fashion-mnist", check=False)):
         pytest.skip("real data 'fashion-mnist' not found (set DLND_DATA_DIR)")
@@ -83,7 +85,7 @@ def test_cifar10_sample_loads_as_uint8_tensors(require_data):
     assert train.images.shape == (2000, 3, 32, 32) and train.images.dtype == torch.uint8
     assert len(test) == 1000 and train.classes[0] == "airplane" and train.classes[9] == "truck"
     # The sample's labels are the first 2,000 of the full training set's label list.
-    from dlnd import datasets
+    from dlnd.core import datasets
 
     all_labels = datasets.read_text(datasets.path("cifar10-sample", "train_labels_all50000.txt"))
     assert train.labels.tolist() == [int(v) for v in all_labels.split()[:2000]]

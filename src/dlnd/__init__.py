@@ -4,7 +4,7 @@
 gives back the trained model; ``dlnd.engine`` is the from-scratch NumPy autodiff engine.
 """
 
-from dlnd.api import load, run
+from dlnd.app.api import load, run
 
 __all__ = ["load", "run"]
 __version__ = "0.1.0"

@@ -1,3 +1,3 @@
-from dlnd.cli import main
+from dlnd.app.cli import main
 
 raise SystemExit(main())

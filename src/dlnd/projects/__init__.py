@@ -8,8 +8,8 @@ from __future__ import annotations
 import importlib
 import pkgutil
 
-from dlnd.errors import UsageError
-from dlnd.project import Project
+from dlnd.core.errors import UsageError
+from dlnd.core.project import Project
 
 
 def _discover() -> dict[str, Project]:

@@ -1,8 +1,8 @@
 """Lesson: batch normalization - the same MLP with and without it, at a small and a large rate."""
 
-from dlnd.project import Project
+from dlnd.core.project import Project
+from dlnd.core.runs import Criterion
 from dlnd.projects.batch_norm.config import BatchNormConfig
-from dlnd.runs import Criterion
 
 PROJECT = Project(
     name="batch-norm",

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from typing import Literal
 
-from dlnd.config import BaseConfig, param
+from dlnd.core.config import BaseConfig, param
 
 
 @dataclass

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dlnd import vision
 from dlnd.projects.batch_norm.config import BatchNormConfig
+from dlnd.shared import vision
 
 
 def load(cfg: BatchNormConfig) -> tuple[vision.ImageSet, vision.ImageSet, vision.ImageSet]:

@@ -8,10 +8,11 @@ from pathlib import Path
 
 import torch
 
-from dlnd import runs, vision
+from dlnd.core import runs
 from dlnd.projects.batch_norm import data as lesson_data
 from dlnd.projects.batch_norm.config import BatchNormConfig
 from dlnd.projects.batch_norm.model import MLP
+from dlnd.shared import vision
 
 
 def variant_name(activation: str, lr: float, batch_norm: bool) -> str:

@@ -1,8 +1,8 @@
 """Project 1: predicting bike-sharing demand with a network written from scratch in NumPy."""
 
-from dlnd.project import Project
+from dlnd.core.project import Project
+from dlnd.core.runs import Criterion
 from dlnd.projects.bike_sharing.config import BikeSharingConfig
-from dlnd.runs import Criterion
 
 PROJECT = Project(
     name="bike-sharing",

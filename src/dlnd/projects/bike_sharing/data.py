@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from dlnd import datasets
-from dlnd.errors import DataError
+from dlnd.core import datasets
+from dlnd.core.errors import DataError
 
 CATEGORICAL = ("season", "weathersit", "mnth", "hr", "weekday")  # one-hot encoded
 DROPPED = ("instant", "dteday", "atemp", "workingday")

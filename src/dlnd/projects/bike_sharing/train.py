@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from dlnd import runs
+from dlnd.core import runs
 from dlnd.projects.bike_sharing import data as bike_data
 from dlnd.projects.bike_sharing.config import BikeSharingConfig
 from dlnd.projects.bike_sharing.model import NeuralNetwork, mse

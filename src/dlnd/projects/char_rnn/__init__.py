@@ -1,8 +1,8 @@
 """Anna KaRNNa: a character-level LSTM language model on Tolstoy's Anna Karenina (PyTorch)."""
 
-from dlnd.project import Project
+from dlnd.core.project import Project
+from dlnd.core.runs import Criterion
 from dlnd.projects.char_rnn.config import CharRnnConfig
-from dlnd.runs import Criterion
 
 PROJECT = Project(
     name="char-rnn",

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from dlnd.config import BaseConfig, param
+from dlnd.core.config import BaseConfig, param
 
 
 @dataclass

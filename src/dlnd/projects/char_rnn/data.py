@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dlnd import datasets
-from dlnd.errors import DataError
-from dlnd.lm import Corpus, Vocab
+from dlnd.core import datasets
+from dlnd.core.errors import DataError
+from dlnd.shared.lm import Corpus, Vocab
 
 
 def read_text(max_chars: int = 0) -> str:

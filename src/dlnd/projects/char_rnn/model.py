@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dlnd import lm
+from dlnd.shared import lm
 
 DEFAULT_PRIME = "The "
 

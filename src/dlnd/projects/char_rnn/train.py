@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from dlnd import lm, runs
+from dlnd.core import runs
 from dlnd.projects.char_rnn import data as char_data
 from dlnd.projects.char_rnn.config import CharRnnConfig
 from dlnd.projects.char_rnn.model import CharRnnModel
+from dlnd.shared import lm
 
 
 def train(cfg: CharRnnConfig, run: runs.Run) -> tuple[dict[str, float], str]:

@@ -1,8 +1,8 @@
 """Project 2: image classification (CIFAR-10 in the course; Fashion-MNIST and MNIST here too)."""
 
-from dlnd.project import Project
+from dlnd.core.project import Project
+from dlnd.core.runs import Criterion
 from dlnd.projects.image_classification.config import ImageClassificationConfig
-from dlnd.runs import Criterion
 
 PROJECT = Project(
     name="image-classification",
@@ -10,7 +10,7 @@ PROJECT = Project(
     engine="torch",
     config=ImageClassificationConfig,
     module="dlnd.projects.image_classification.train",
-    # The default dataset's files; others are resolved when chosen (dlnd.vision.files).
+    # The default dataset's files; others are resolved when chosen (dlnd.shared.vision.files).
     data=(("fashion-mnist", "train-images-idx3-ubyte.gz"),
           ("fashion-mnist", "train-labels-idx1-ubyte.gz"),
           ("fashion-mnist", "t10k-images-idx3-ubyte.gz"),

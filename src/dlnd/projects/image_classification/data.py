@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from dlnd import vision
 from dlnd.projects.image_classification.config import ImageClassificationConfig
+from dlnd.shared import vision
 
 
 @dataclass

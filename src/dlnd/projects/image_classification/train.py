@@ -12,12 +12,13 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from dlnd import runs, vision
-from dlnd.errors import DataError, UsageError
+from dlnd.core import runs
+from dlnd.core.errors import DataError, UsageError
+from dlnd.core.torch_common import resolve_device
 from dlnd.projects.image_classification import data as image_data
 from dlnd.projects.image_classification.config import ImageClassificationConfig
 from dlnd.projects.image_classification.model import ConvNet
-from dlnd.torch_common import resolve_device
+from dlnd.shared import vision
 
 MISCLASSIFIED_SHOWN = 24
 

@@ -1,8 +1,8 @@
 """Lesson: linear regression by gradient descent, checked against the closed form."""
 
-from dlnd.project import Project
+from dlnd.core.project import Project
+from dlnd.core.runs import Criterion
 from dlnd.projects.linear_regression.config import LinearRegressionConfig
-from dlnd.runs import Criterion
 
 PROJECT = Project(
     name="linear-regression",

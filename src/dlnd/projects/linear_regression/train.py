@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from dlnd import runs
+from dlnd.core import runs
 from dlnd.engine import F, Tensor, nn, no_grad, optim
 from dlnd.projects.linear_regression import data as bmi_data
 from dlnd.projects.linear_regression.config import LinearRegressionConfig

@@ -1,8 +1,8 @@
 """Lesson: MiniFlow, the course's tiny graph library, reproduced on dlnd.engine."""
 
-from dlnd.project import Project
+from dlnd.core.project import Project
+from dlnd.core.runs import Criterion
 from dlnd.projects.miniflow.config import MiniflowConfig
-from dlnd.runs import Criterion
 
 PROJECT = Project(
     name="miniflow",

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from dlnd import runs
+from dlnd.core import runs
 from dlnd.engine import F, Tensor, draw, no_grad, optim
 from dlnd.projects.miniflow import data as diabetes
 from dlnd.projects.miniflow.config import MiniflowConfig

@@ -1,8 +1,8 @@
 """Lesson: a multilayer perceptron with softmax outputs on (Fashion-)MNIST, on dlnd.engine."""
 
-from dlnd.project import Project
+from dlnd.core.project import Project
+from dlnd.core.runs import Criterion
 from dlnd.projects.mnist_mlp.config import MnistMlpConfig
-from dlnd.runs import Criterion
 
 PROJECT = Project(
     name="mnist-mlp",

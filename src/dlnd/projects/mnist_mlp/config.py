@@ -3,8 +3,8 @@
 from dataclasses import dataclass
 from typing import Literal
 
-from dlnd.config import BaseConfig, param
-from dlnd.errors import ConfigError
+from dlnd.core.config import BaseConfig, param
+from dlnd.core.errors import ConfigError
 
 
 @dataclass

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from dlnd import idx
+from dlnd.core import idx
 
 CLASSES = {
     "mnist": tuple(str(d) for d in range(10)),

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import numpy as np
 
-from dlnd import runs
+from dlnd.core import runs
+from dlnd.core.errors import UsageError
 from dlnd.engine import F, Tensor, no_grad, optim
-from dlnd.errors import UsageError
 from dlnd.projects.mnist_mlp import data as image_data
 from dlnd.projects.mnist_mlp.config import MnistMlpConfig
 from dlnd.projects.mnist_mlp.model import MLP

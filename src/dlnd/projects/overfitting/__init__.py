@@ -1,8 +1,8 @@
 """Lesson: overfitting, and three cures for it (L2, dropout, early stopping), on dlnd.engine."""
 
-from dlnd.project import Project
+from dlnd.core.project import Project
+from dlnd.core.runs import Criterion
 from dlnd.projects.overfitting.config import OverfittingConfig
-from dlnd.runs import Criterion
 
 PROJECT = Project(
     name="overfitting",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from dlnd import runs
+from dlnd.core import runs
 from dlnd.projects.mnist_mlp.train import ImageClassifier, evaluate, train_epoch
 from dlnd.projects.overfitting import data as image_data
 from dlnd.projects.overfitting.config import OverfittingConfig

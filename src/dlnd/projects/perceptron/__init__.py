@@ -1,8 +1,8 @@
 """Lesson: perceptrons as logic gates; XOR needs a hidden layer (on dlnd.engine)."""
 
-from dlnd.project import Project
+from dlnd.core.project import Project
+from dlnd.core.runs import Criterion
 from dlnd.projects.perceptron.config import PerceptronConfig
-from dlnd.runs import Criterion
 
 PROJECT = Project(
     name="perceptron",

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import numpy as np
 
-from dlnd import runs
+from dlnd.core import runs
+from dlnd.core.errors import UsageError
 from dlnd.engine import F, Tensor, nn, no_grad, optim
-from dlnd.errors import UsageError
 from dlnd.projects.perceptron.config import PerceptronConfig
 from dlnd.projects.perceptron.data import GATES
 from dlnd.projects.perceptron.model import MODELS, build

@@ -1,8 +1,8 @@
 """Lesson: Andrew Trask's sentiment network, from word counts to a fast sparse network (NumPy)."""
 
-from dlnd.project import Project
+from dlnd.core.project import Project
+from dlnd.core.runs import Criterion
 from dlnd.projects.sentiment_network.config import SentimentNetworkConfig
-from dlnd.runs import Criterion
 
 PROJECT = Project(
     name="sentiment-network",

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from dlnd import text
-from dlnd.errors import DataError
+from dlnd.core.errors import DataError
+from dlnd.shared import text
 
 
 @dataclass

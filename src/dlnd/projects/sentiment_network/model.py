@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from dlnd.text import Encoded
+from dlnd.shared.text import Encoded
 
 
 def sigmoid(z: np.ndarray) -> np.ndarray:

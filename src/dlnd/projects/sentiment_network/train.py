@@ -7,10 +7,11 @@ from pathlib import Path
 
 import numpy as np
 
-from dlnd import runs, text
+from dlnd.core import runs
 from dlnd.projects.sentiment_network import data as net_data
 from dlnd.projects.sentiment_network.config import SentimentNetworkConfig
 from dlnd.projects.sentiment_network.model import SentimentNetwork
+from dlnd.shared import text
 
 
 def learning_rate(cfg: SentimentNetworkConfig, epoch: int) -> float:

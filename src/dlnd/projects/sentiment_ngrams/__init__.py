@@ -1,8 +1,8 @@
 """A fast strong baseline: NBSVM-style logistic regression on word 1-3-grams (IMDB 25k/25k)."""
 
-from dlnd.project import Project
+from dlnd.core.project import Project
+from dlnd.core.runs import Criterion
 from dlnd.projects.sentiment_ngrams.config import SentimentNgramsConfig
-from dlnd.runs import Criterion
 
 PROJECT = Project(
     name="sentiment-ngrams",

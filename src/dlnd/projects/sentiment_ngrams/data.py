@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from dlnd import text
+from dlnd.shared import text
 
 
 @dataclass

@@ -16,7 +16,7 @@ import numpy as np
 import scipy.optimize
 import scipy.sparse
 
-from dlnd.text import Encoded
+from dlnd.shared.text import Encoded
 
 
 def nb_ratio(x: Encoded, labels: np.ndarray, n_features: int, alpha: float) -> np.ndarray:

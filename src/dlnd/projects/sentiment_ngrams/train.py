@@ -7,10 +7,11 @@ from pathlib import Path
 
 import numpy as np
 
-from dlnd import runs, text
+from dlnd.core import runs
 from dlnd.projects.sentiment_ngrams import data as ngram_data
 from dlnd.projects.sentiment_ngrams.config import SentimentNgramsConfig
 from dlnd.projects.sentiment_ngrams.model import NBLogisticRegression, nb_ratio
+from dlnd.shared import text
 
 
 def train(cfg: SentimentNgramsConfig, run: runs.Run) -> tuple[dict[str, float], str]:

@@ -1,8 +1,8 @@
 """Project: sentiment analysis with a recurrent network (embedding + GRU/LSTM, PyTorch)."""
 
-from dlnd.project import Project
+from dlnd.core.project import Project
+from dlnd.core.runs import Criterion
 from dlnd.projects.sentiment_rnn.config import SentimentRnnConfig
-from dlnd.runs import Criterion
 
 PROJECT = Project(
     name="sentiment-rnn",

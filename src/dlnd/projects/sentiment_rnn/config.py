@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from dlnd.config import BaseConfig, param
+from dlnd.core.config import BaseConfig, param
 
 
 @dataclass
@@ -43,7 +43,7 @@ class SentimentRnnConfig(BaseConfig):
 
     def check(self) -> None:
         super().check()
-        from dlnd.errors import ConfigError
+        from dlnd.core.errors import ConfigError
 
         if self.train_reviews is not None and self.val_reviews >= self.train_reviews:
             raise ConfigError(f"val_reviews ({self.val_reviews}) must be smaller than "

@@ -9,11 +9,12 @@ import numpy as np
 import torch
 from torch.nn import functional as F
 
-from dlnd import runs, text
+from dlnd.core import runs
+from dlnd.core.torch_common import resolve_device, scheduled_lr
 from dlnd.projects.sentiment_rnn import data as rnn_data
 from dlnd.projects.sentiment_rnn.config import SentimentRnnConfig
 from dlnd.projects.sentiment_rnn.model import SentimentRNN, pad
-from dlnd.torch_common import resolve_device, scheduled_lr
+from dlnd.shared import text
 
 EVAL_BATCH = 256
 

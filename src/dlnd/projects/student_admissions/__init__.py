@@ -1,8 +1,8 @@
 """Lesson: predicting student admissions with a logistic unit and a small network."""
 
-from dlnd.project import Project
+from dlnd.core.project import Project
+from dlnd.core.runs import Criterion
 from dlnd.projects.student_admissions.config import StudentAdmissionsConfig
-from dlnd.runs import Criterion
 
 PROJECT = Project(
     name="student-admissions",

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from dlnd import datasets
-from dlnd.errors import DataError
+from dlnd.core import datasets
+from dlnd.core.errors import DataError
 
 FEATURES = ("gre", "gpa", "rank_1", "rank_2", "rank_3", "rank_4")
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from dlnd import runs
+from dlnd.core import runs
 from dlnd.engine import F, Tensor, nn, no_grad, optim
 from dlnd.projects.student_admissions import data as admissions
 from dlnd.projects.student_admissions.config import StudentAdmissionsConfig

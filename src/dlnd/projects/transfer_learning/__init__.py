@@ -1,8 +1,8 @@
 """Transfer learning: a frozen pretrained backbone and a new classifier head."""
 
-from dlnd.project import Project
+from dlnd.core.project import Project
+from dlnd.core.runs import Criterion
 from dlnd.projects.transfer_learning.config import TransferLearningConfig
-from dlnd.runs import Criterion
 
 PROJECT = Project(
     name="transfer-learning",

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import torch
 
-from dlnd import vision
-from dlnd.errors import DataError
+from dlnd.core.errors import DataError
+from dlnd.shared import vision
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".gif", ".webp"}
 SOURCE_CLASSES = (0, 1, 2, 3, 4)  # T-shirt/top, Trouser, Pullover, Dress, Coat

@@ -7,9 +7,10 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from dlnd import datasets, vision
-from dlnd.errors import DataError, UsageError
+from dlnd.core import datasets
+from dlnd.core.errors import DataError, UsageError
 from dlnd.projects.transfer_learning.config import TransferLearningConfig
+from dlnd.shared import vision
 
 IMAGENET_MEAN = torch.tensor([0.485, 0.456, 0.406]) * 255  # torchvision's input statistics
 IMAGENET_STD = torch.tensor([0.229, 0.224, 0.225]) * 255

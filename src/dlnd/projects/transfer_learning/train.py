@@ -9,10 +9,11 @@ from pathlib import Path
 import torch
 from torch.nn import functional as F
 
-from dlnd import runs, vision
+from dlnd.core import runs
 from dlnd.projects.transfer_learning import data as transfer_data
 from dlnd.projects.transfer_learning import model as transfer_model
 from dlnd.projects.transfer_learning.config import TransferLearningConfig
+from dlnd.shared import vision
 
 FEATURES = "features.pt"  # the cached backbone features of the train and test images
 SCRATCH_BATCH = 32  # the little target set (250 images in the demo) needs small batches

@@ -1,9 +1,9 @@
 """Project 3: TV script generation, a word-level LSTM language model on The Simpsons or
 Seinfeld (PyTorch)."""
 
-from dlnd.project import Project
+from dlnd.core.project import Project
+from dlnd.core.runs import Criterion
 from dlnd.projects.tv_script.config import TvScriptConfig
-from dlnd.runs import Criterion
 
 PROJECT = Project(
     name="tv-script",

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from dlnd import datasets
-from dlnd.errors import DataError
-from dlnd.lm import Corpus, Vocab
+from dlnd.core import datasets
+from dlnd.core.errors import DataError
+from dlnd.shared.lm import Corpus, Vocab
 
 UNKNOWN = "<unk>"
 SPLIT_SEED = 0  # the held-out scenes do not change with cfg.seed, so runs compare fairly

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dlnd import lm
 from dlnd.projects.tv_script.data import UNKNOWN, detokenize, tokenize
+from dlnd.shared import lm
 
 
 class TvScriptModel:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from dlnd import lm, runs
+from dlnd.core import runs
 from dlnd.projects.tv_script import data as script_data
 from dlnd.projects.tv_script.config import TvScriptConfig
 from dlnd.projects.tv_script.model import TvScriptModel
+from dlnd.shared import lm
 
 # The course's bars, on training loss (nats per token).
 COURSE_TRAIN_LOSS = {"simpsons": 1.0, "seinfeld": 3.5}

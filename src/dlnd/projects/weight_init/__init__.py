@@ -1,8 +1,8 @@
 """Lesson: weight initialization - one network, eight ways to set its starting weights."""
 
-from dlnd.project import Project
+from dlnd.core.project import Project
+from dlnd.core.runs import Criterion
 from dlnd.projects.weight_init.config import WeightInitConfig
-from dlnd.runs import Criterion
 
 PROJECT = Project(
     name="weight-init",

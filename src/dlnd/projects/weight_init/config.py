@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from typing import Literal
 
-from dlnd.config import BaseConfig, param
+from dlnd.core.config import BaseConfig, param
 
 SCHEMES = ("zeros", "ones", "uniform_0_1", "uniform_scaled", "normal", "truncated_normal",
            "xavier", "he")

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dlnd import vision
 from dlnd.projects.weight_init.config import WeightInitConfig
+from dlnd.shared import vision
 
 
 def load(cfg: WeightInitConfig) -> tuple[vision.ImageSet, vision.ImageSet, vision.ImageSet]:

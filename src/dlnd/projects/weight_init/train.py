@@ -6,10 +6,11 @@ from pathlib import Path
 
 import torch
 
-from dlnd import runs, vision
+from dlnd.core import runs
 from dlnd.projects.weight_init import data as lesson_data
 from dlnd.projects.weight_init.config import WeightInitConfig
 from dlnd.projects.weight_init.model import MLP
+from dlnd.shared import vision
 
 COURSE = {"zeros": 0.113, "uniform_0_1": 0.653, "uniform_scaled": 0.972,
           "truncated_normal": 0.975}  # after 2 epochs (course notebook; uniform_scaled = 0.1)

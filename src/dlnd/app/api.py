@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from dlnd import projects
-from dlnd.project import check_resume, execute
-from dlnd.runs import read_meta
+from dlnd.core.project import check_resume, execute
+from dlnd.core.runs import read_meta
 
 
 def run(project: str, *, quick: bool = False, config: str | Path | None = None,

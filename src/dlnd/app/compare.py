@@ -6,10 +6,10 @@ from collections import defaultdict
 from datetime import UTC, datetime
 from pathlib import Path
 
-from dlnd.config import read_toml
-from dlnd.course import format_table
-from dlnd.errors import UsageError
-from dlnd.runs import read_meta, read_metrics, read_summary
+from dlnd.app.course import format_table
+from dlnd.core.config import read_toml
+from dlnd.core.errors import UsageError
+from dlnd.core.runs import read_meta, read_metrics, read_summary
 
 MAX_PANELS = 6
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from dlnd.errors import DataError, UsageError
+from dlnd.core.errors import DataError, UsageError
 
 CHUNK = 1 << 20
 
@@ -67,7 +67,7 @@ class Dataset:
 @functools.cache
 def registry() -> dict[str, Dataset]:
     """Every registered dataset, read from ``datasets.toml`` beside this module."""
-    raw = tomllib.loads(resources.files("dlnd").joinpath("datasets.toml").read_text())
+    raw = tomllib.loads(resources.files("dlnd.core").joinpath("datasets.toml").read_text())
     out = {}
     for name, entry in raw.items():
         files = tuple(

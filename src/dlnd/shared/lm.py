@@ -23,9 +23,9 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from dlnd import runs
-from dlnd.errors import DataError, TrainingError
-from dlnd.torch_common import resolve_device, scheduled_lr
+from dlnd.core import runs
+from dlnd.core.errors import DataError, TrainingError
+from dlnd.core.torch_common import resolve_device, scheduled_lr
 
 
 class Vocab:

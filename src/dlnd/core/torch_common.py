@@ -7,7 +7,7 @@ import math
 
 import torch
 
-from dlnd.errors import UsageError
+from dlnd.core.errors import UsageError
 
 
 def resolve_device(name: str) -> str:

@@ -23,12 +23,12 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from dlnd import config as config_mod
 from dlnd import projects
-from dlnd.course import format_table
-from dlnd.errors import ConfigError, DlndError, UsageError
-from dlnd.project import execute
-from dlnd.runs import write_atomic
+from dlnd.app.course import format_table
+from dlnd.core import config as config_mod
+from dlnd.core.errors import ConfigError, DlndError, UsageError
+from dlnd.core.project import execute
+from dlnd.core.runs import write_atomic
 
 
 @dataclass

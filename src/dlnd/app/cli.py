@@ -7,12 +7,13 @@ import difflib
 import sys
 from pathlib import Path
 
-from dlnd import config as config_mod
-from dlnd import datasets, projects
-from dlnd.course import format_table, metric_text, run_course
-from dlnd.errors import DlndError, UsageError
-from dlnd.project import check_resume, execute
-from dlnd.runs import find_runs, read_meta, read_summary
+from dlnd import projects
+from dlnd.app.course import format_table, metric_text, run_course
+from dlnd.core import config as config_mod
+from dlnd.core import datasets
+from dlnd.core.errors import DlndError, UsageError
+from dlnd.core.project import check_resume, execute
+from dlnd.core.runs import find_runs, read_meta, read_summary
 
 
 class Parser(argparse.ArgumentParser):
@@ -248,7 +249,7 @@ def cmd_generate(args) -> int:
 
 
 def cmd_sweep(args) -> int:
-    from dlnd.sweep import SweepSpec, parse_grid, parse_space, run_sweep
+    from dlnd.app.sweep import SweepSpec, parse_grid, parse_space, run_sweep
 
     if args.workers < 1 or args.heartbeat < 1:
         raise UsageError("--workers and --heartbeat must be >= 1")
@@ -268,7 +269,7 @@ def cmd_sweep(args) -> int:
 
 
 def cmd_compare(args) -> int:
-    from dlnd.compare import compare_runs
+    from dlnd.app.compare import compare_runs
 
     table, png = compare_runs(args.run_dirs, args.png)
     print(table, end="")

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from dlnd.errors import ConfigError
+from dlnd.core.errors import ConfigError
 
 
 def param(default: Any, help: str, *, min: float | None = None, max: float | None = None,

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import numpy as np
 
-from dlnd import datasets
-from dlnd.errors import DataError
+from dlnd.core import datasets
+from dlnd.core.errors import DataError
 
 IMAGES_MAGIC = 2051  # uint8, 3 dimensions
 LABELS_MAGIC = 2049  # uint8, 1 dimension

@@ -30,8 +30,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from dlnd import config as config_mod
-from dlnd.errors import TrainingError, UsageError
+from dlnd.core import config as config_mod
+from dlnd.core.errors import TrainingError, UsageError
 
 CHECKPOINT = "checkpoint.pkl"
 

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from dlnd import datasets
-from dlnd.errors import DataError
+from dlnd.core import datasets
+from dlnd.core.errors import DataError
 
 # IMDB reviews carry "<br /><br />" between paragraphs; any tag is markup, not words.
 _TAG = re.compile(r"<[^>]*>")

@@ -17,10 +17,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from dlnd import config as config_mod
-from dlnd import datasets
-from dlnd.errors import ConfigError
-from dlnd.runs import Criterion, Run, read_meta
+from dlnd.core import config as config_mod
+from dlnd.core import datasets
+from dlnd.core.errors import ConfigError
+from dlnd.core.runs import Criterion, Run, read_meta
 
 
 @dataclass(frozen=True)

@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from dlnd import projects
-from dlnd.errors import DataError
-from dlnd.project import execute
-from dlnd.runs import write_atomic
+from dlnd.core.errors import DataError
+from dlnd.core.project import execute
+from dlnd.core.runs import write_atomic
 
 
 def format_table(headers: list[str], rows: list[list[Any]], markdown: bool = False) -> str:

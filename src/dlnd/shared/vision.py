@@ -17,8 +17,8 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from dlnd import datasets, idx
-from dlnd.errors import DataError, UsageError
+from dlnd.core import datasets, idx
+from dlnd.core.errors import DataError, UsageError
 
 CIFAR_CLASSES = ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship",
                  "truck")
@@ -359,7 +359,7 @@ def log_curves(run_path, name: str, curves: Curves) -> None:
     import shutil
     from pathlib import Path
 
-    from dlnd.runs import TensorBoardLog
+    from dlnd.core.runs import TensorBoardLog
 
     log_dir = Path(run_path) / "tensorboard" / name
     shutil.rmtree(log_dir, ignore_errors=True)
