@@ -52,6 +52,10 @@ class Optimizer:
         for i, (p, state) in enumerate(zip(self.params, self.state, strict=True)):
             if p.grad is None:
                 continue
+            if not isinstance(p.data, np.ndarray):
+                # the updates below are in place: on a NumPy scalar (``p.data = p.data * 2``
+                # on a 0-d parameter gives one) they would be silently lost
+                p.data = np.array(p.data)
             work = self._work[i]
             if work is None or work.shape != p.shape or work.dtype != p.dtype:
                 work = self._work[i] = np.empty_like(p.data)

@@ -270,7 +270,7 @@ class Tensor:
                 continue
             if node._backward is None or node._retain:  # a leaf (or retain_grad): keep it
                 node.grad = (_own_grad(node, g) if node.grad is None
-                             else node.grad + g.astype(node.dtype, copy=False))
+                             else _array(node.grad + g.astype(node.dtype, copy=False)))
             if node._backward is None:
                 continue
             parent_grads = node._backward(g)
@@ -785,14 +785,24 @@ def _own_grad(leaf: Tensor, g: np.ndarray) -> np.ndarray:
     C order like the data: a transposed (F-order) gradient makes every optimizer update stride
     through memory, several times slower. Reuses the array ``zero_grad()`` set aside."""
     spare, leaf._spare_grad = leaf._spare_grad, None
-    if spare is not None and spare.shape == g.shape and spare.dtype == leaf.dtype:
+    if isinstance(spare, np.ndarray) and spare.shape == g.shape and spare.dtype == leaf.dtype:
         np.copyto(spare, g)
         return spare
     return g.astype(leaf.dtype, order="C", copy=True)
 
 
+def _array(x) -> np.ndarray:
+    """``x`` as an ndarray. NumPy ufuncs return a NumPy scalar, not a 0-d array, when every
+    operand is 0-d (``np.array(3.0) * 2`` is ``np.float64(6.0)``); scalars are immutable, so
+    ``buf += g`` on one would only rebind the name ``buf`` and the sum would be lost."""
+    return x if isinstance(x, np.ndarray) else np.asarray(x)
+
+
 def _accumulate(grads: dict, owned: set, parent: Tensor, g, op: str) -> None:
-    """Add gradient ``g`` (an array or a _Scatter) for ``parent`` into this pass's buffers."""
+    """Add gradient ``g`` (an array or a _Scatter) for ``parent`` into this pass's buffers.
+
+    Every buffer in ``grads`` is a real ndarray (0-d for a 0-d tensor, never a NumPy scalar),
+    so adding in place into an owned buffer works for every shape."""
     key = id(parent)
     buf = grads.get(key)
     if isinstance(g, _Scatter):
@@ -804,6 +814,7 @@ def _accumulate(grads: dict, owned: set, parent: Tensor, g, op: str) -> None:
         grads[key] = buf
         owned.add(key)
         return
+    g = _array(g)
     if g.shape != parent.shape:
         raise RuntimeError(
             f"backward of {op!r} gave a gradient of shape {g.shape} for an input of shape "
@@ -814,5 +825,5 @@ def _accumulate(grads: dict, owned: set, parent: Tensor, g, op: str) -> None:
     elif key in owned:
         buf += g
     else:
-        grads[key] = buf + g
+        grads[key] = _array(buf + g)
         owned.add(key)
