@@ -421,11 +421,10 @@ class Tensor:
     def sum(self, axis=None, keepdims: bool = False) -> Tensor:
         """Sum over ``axis`` (int, tuple or None for all)."""
         a = self
+        kept = _kept_shape(a.shape, axis)
 
         def _backward(g):
-            if axis is not None and not keepdims:
-                g = np.expand_dims(g, axis)
-            return (np.broadcast_to(g, a.shape),)
+            return (np.broadcast_to(g.reshape(kept), a.shape),)
 
         return _make(a.data.sum(axis=axis, keepdims=keepdims), (a,), "sum", _backward)
 
@@ -434,11 +433,10 @@ class Tensor:
         a = self
         data = a.data.mean(axis=axis, keepdims=keepdims)
         count = a.size // max(np.size(data), 1) if a.size else 1
+        kept = _kept_shape(a.shape, axis)
 
         def _backward(g):
-            if axis is not None and not keepdims:
-                g = np.expand_dims(g, axis)
-            return (np.broadcast_to(g / count, a.shape),)
+            return (np.broadcast_to(g.reshape(kept) / count, a.shape),)
 
         return _make(data, (a,), "mean", _backward)
 
@@ -449,10 +447,8 @@ class Tensor:
         data = full if keepdims else a.data.max(axis=axis)
 
         def _backward(g):
-            if axis is not None and not keepdims:
-                g = np.expand_dims(g, axis)
             mask = a.data == full
-            return (mask * (g / mask.sum(axis=axis, keepdims=True)),)
+            return (mask * (g.reshape(full.shape) / mask.sum(axis=axis, keepdims=True)),)
 
         return _make(data, (a,), "max", _backward)
 
@@ -748,6 +744,16 @@ def _broadcast_op(fn, a: Tensor, b: Tensor, name: str) -> np.ndarray:
         raise ValueError(
             f"{name}: shapes {a.shape} and {b.shape} cannot be broadcast together"
         ) from None
+
+
+def _kept_shape(shape: tuple[int, ...], axis) -> tuple[int, ...]:
+    """The shape of a reduction over ``axis`` with ``keepdims=True``: the backward reshapes the
+    output gradient to it, then broadcasts. (NumPy lets ``axis`` be 0 or -1 for a 0-d array;
+    the shape stays (), where ``np.expand_dims`` would wrongly add an axis.)"""
+    if axis is None:
+        return (1,) * len(shape)
+    axes = {a % max(len(shape), 1) for a in (axis if isinstance(axis, tuple) else (axis,))}
+    return tuple(1 if i in axes else n for i, n in enumerate(shape))
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
