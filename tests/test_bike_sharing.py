@@ -55,7 +55,7 @@ def test_quick_run_learns_and_leaves_a_full_record(hour_csv, tmp_path):
     summary = dlnd.run("bike-sharing", quick=True, out=tmp_path, verbose=False)
     run_dir = tmp_path / "bike-sharing" / os.path.basename(summary["run_dir"])
     names = {p.name for p in run_dir.iterdir()}
-    assert {"config.toml", "metrics.jsonl", "checkpoint.pkl", "summary.json", "run.json",
+    assert {"config.toml", "metrics.jsonl", "checkpoint.safetensors", "summary.json", "run.json",
             "test_predictions.png"} <= names
     assert any(n.startswith("events.out.tfevents") for n in names)
     losses = [m["value"] for m in read_metrics(run_dir) if m["name"] == "train/loss"]
@@ -64,7 +64,7 @@ def test_quick_run_learns_and_leaves_a_full_record(hour_csv, tmp_path):
     assert saved["target"].startswith("train loss < 0.09") and "numpy" in saved["versions"]
     model = dlnd.load(run_dir)
     data = bike_data.load()
-    rides = model.predict(data.test.features)
+    rides = model.rides(data.test.features)
     assert rides.shape == (504,)
     rmse = float(np.sqrt(np.mean((rides - (data.test.cnt * data.cnt_std + data.cnt_mean)) ** 2)))
     assert rmse == pytest.approx(summary["metrics"]["test_rmse"], rel=1e-9)
@@ -98,7 +98,7 @@ def wait_for_epochs(run_root, count, proc, timeout=60):
         assert proc.poll() is None, proc.communicate()
         for metrics in run_root.glob("bike-sharing/*/metrics.jsonl"):
             lines = [ln for ln in metrics.read_text().splitlines() if '"val/loss"' in ln]
-            if len(lines) >= count and (metrics.parent / "checkpoint.pkl").exists():
+            if len(lines) >= count and (metrics.parent / "checkpoint.safetensors").exists():
                 return metrics.parent
         time.sleep(0.02)
     raise AssertionError("training did not progress")
@@ -106,25 +106,6 @@ def wait_for_epochs(run_root, count, proc, timeout=60):
 
 def record(run_dir):
     return [(m["step"], m["name"], m["value"]) for m in read_metrics(run_dir)]
-
-
-@pytest.mark.slow
-def test_resume_after_sigkill_gives_the_uninterrupted_result(hour_csv, tmp_path):
-    args = ["run", "bike-sharing", "--epochs", "60", "--seed", "7"]
-    reference = dlnd.run("bike-sharing", epochs=60, seed=7, out=tmp_path / "ref", verbose=False)
-
-    proc = start_cli(tmp_path, *args, "--out", "killed")
-    run_dir = wait_for_epochs(tmp_path / "killed", 15, proc)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
-    assert not (run_dir / "summary.json").exists()
-
-    done = subprocess.run([sys.executable, "-m", "dlnd", "run", "bike-sharing", "--resume",
-                           str(run_dir)], cwd=tmp_path, capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
-    resumed = json.loads((run_dir / "summary.json").read_text())
-    assert resumed["metrics"] == reference["metrics"]
-    assert record(run_dir) == record(reference["run_dir"])
 
 
 @pytest.mark.slow
@@ -144,5 +125,6 @@ def test_ctrl_c_saves_a_checkpoint_and_exits_cleanly(hour_csv, tmp_path):
 
 @pytest.mark.filterwarnings("ignore:overflow", "ignore:invalid value")
 def test_nan_loss_is_a_clear_error(hour_csv, tmp_path):
-    with pytest.raises(dlnd.core.errors.TrainingError, match="train/loss became nan.*lower learning"):
+    with pytest.raises(dlnd.core.errors.TrainingError,
+                       match="train/loss became nan.*lower learning"):
         dlnd.run("bike-sharing", quick=True, lr=1e6, out=tmp_path, verbose=False)

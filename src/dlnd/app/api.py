@@ -36,6 +36,7 @@ def run(project: str, *, quick: bool = False, config: str | Path | None = None,
 
 
 def load(run_dir: str | Path):
-    """The trained model of a run directory (each project documents what its model offers)."""
+    """The trained model of a run directory: ``model.predict(inputs)`` and/or
+    ``model.generate(...)``, as ``dlnd list`` shows under "offers"."""
     meta = read_meta(Path(run_dir))
-    return projects.get(meta["project"]).implementation().load(Path(run_dir))
+    return projects.get(meta["project"]).load(Path(run_dir))

@@ -14,6 +14,7 @@ from dlnd.core import datasets
 from dlnd.core.errors import DlndError, UsageError
 from dlnd.core.project import check_resume, execute
 from dlnd.core.runs import find_runs, read_meta, read_summary
+from dlnd.engine.memory import tune_allocator
 
 
 class Parser(argparse.ArgumentParser):
@@ -142,9 +143,10 @@ def parse(argv: list[str]) -> argparse.Namespace:
 
 
 def cmd_list(args) -> int:
-    rows = [[p.name, p.teaches, ", ".join(p.datasets), p.target_text, p.engine]
-            for p in projects.PROJECTS.values()]
-    print(format_table(["project", "teaches", "dataset", "course target", "engine"], rows), end="")
+    rows = [[p.name, p.teaches, ", ".join(p.datasets), p.target_text, p.engine,
+             ", ".join(p.offers) or "-"] for p in projects.PROJECTS.values()]
+    print(format_table(["project", "teaches", "dataset", "course target", "engine", "offers"],
+                       rows), end="")
     return 0
 
 
@@ -219,32 +221,30 @@ def cmd_data(args) -> int:
     return 1 if failed else 0
 
 
-def implementation_with(run_dir: Path, function: str, what: str):
-    """The run's project implementation, which must offer ``function`` (e.g. predict)."""
+def model_offering(run_dir: Path, offer: str):
+    """The trained model of a run, which must offer ``offer`` (``predict`` or ``generate``)."""
     project = projects.get(read_meta(run_dir)["project"])
-    impl = project.implementation()
-    if not hasattr(impl, function):
-        able = [n for n, p in projects.PROJECTS.items()
-                if hasattr(p.implementation(), function)]
-        raise UsageError(f"{project.name} models do not {what}; projects that do: "
+    if offer not in project.offers:
+        able = [n for n, p in projects.PROJECTS.items() if offer in p.offers]
+        raise UsageError(f"{project.name} models do not {offer}; projects whose models do: "
                          + (", ".join(able) or "none yet"))
-    return impl
+    return project.load(run_dir)
 
 
 def cmd_predict(args) -> int:
-    impl = implementation_with(args.run_dir, "predict", "answer queries")
+    model = model_offering(args.run_dir, "predict")
     inputs = args.inputs or [line.rstrip("\n") for line in sys.stdin]
-    for line in impl.predict(args.run_dir, inputs):
-        print(line)
+    for prediction in model.predict(inputs):
+        print(prediction)
     return 0
 
 
 def cmd_generate(args) -> int:
     if args.length < 1 or args.temperature <= 0 or (args.top_k is not None and args.top_k < 1):
         raise UsageError("--length and --top-k must be >= 1 and --temperature > 0")
-    impl = implementation_with(args.run_dir, "generate", "generate text")
-    print(impl.generate(args.run_dir, prime=args.prime, length=args.length,
-                        temperature=args.temperature, top_k=args.top_k, seed=args.seed))
+    model = model_offering(args.run_dir, "generate")
+    print(model.generate(prime=args.prime, length=args.length, temperature=args.temperature,
+                         top_k=args.top_k, seed=args.seed))
     return 0
 
 
@@ -322,6 +322,7 @@ def main(argv: list[str] | None = None) -> int:
     debug = "--debug" in argv
     try:
         args = parse(argv)
+        tune_allocator()  # a process of dlnd's own: the engine's allocator settings may apply
         return COMMANDS[args.command](args)
     except DlndError as exc:
         if debug:

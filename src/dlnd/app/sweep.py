@@ -55,6 +55,9 @@ class SweepSpec:
                             "direction": self.direction or project.direction})
         if spec.direction not in ("minimize", "maximize"):
             raise ConfigError(f"--direction must be minimize or maximize, not {spec.direction!r}")
+        if spec.metric not in project.epoch_metrics:  # before any trial spends minutes
+            raise UsageError(f"{spec.project} does not log {spec.metric!r} at every epoch; use "
+                             f"--metric with one of: {', '.join(project.epoch_metrics)}")
         if bool(spec.grid) == bool(spec.space):
             raise UsageError("give either --grid key=v1,v2 ... or --space key=low:high "
                              "(with --trials N), not both or neither")

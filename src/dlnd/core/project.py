@@ -3,9 +3,12 @@
 Each project package (``dlnd/projects/<name>/``) has the same shape: ``config.py`` (a dataclass),
 ``data.py``, ``model.py``, ``train.py`` and an ``__init__.py`` that declares ``PROJECT``, a
 :class:`Project`. The declaration is light (no torch import); ``train.py`` is imported only to run.
-``train.py`` provides ``train(cfg, run) -> (metrics, device)`` and ``load(run_dir)``; a project
-that answers queries also provides ``predict(run_dir, inputs) -> list[str]`` (``dlnd predict``),
-a language model ``generate(run_dir, prime, length, temperature, top_k, seed) -> str``.
+
+``train.py`` provides ``train(cfg, run) -> (metrics, device)``, following the run lifecycle of
+:mod:`dlnd.core.runs` (track, keep, epochs), and ``load(run_dir)``, which returns a trained
+model. What a model offers is declared in ``Project.offers`` and follows :class:`Model`:
+``predict(inputs)`` (``dlnd predict``) answers queries typed by a user (texts, image files);
+``generate(...)`` (``dlnd generate``) samples from a generative model.
 """
 
 from __future__ import annotations
@@ -15,12 +18,41 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 from dlnd.core import config as config_mod
 from dlnd.core import datasets
 from dlnd.core.errors import ConfigError
 from dlnd.core.runs import Criterion, Run, read_meta
+
+
+@dataclass
+class Prediction:
+    """One answer of ``Model.predict``: the chosen label and its probability, with the scores
+    of the other candidates (e.g. the top 3 classes) in ``scores``."""
+
+    input: str
+    label: str
+    probability: float
+    scores: dict[str, float] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        others = ", ".join(f"{k} {v:.1%}" for k, v in self.scores.items() if k != self.label)
+        return f"{self.input}: {self.label} ({self.probability:.1%})" + \
+            (f"; {others}" if others else "")
+
+
+@runtime_checkable
+class Model(Protocol):
+    """What ``load(run_dir)`` returns for every project. Projects that answer queries also have
+    ``predict(inputs: list[str]) -> list[Prediction]``; generative ones ``generate(prime="",
+    length=200, temperature=0.8, top_k=None, seed=0) -> str``."""
+
+    project: str  # the project's name
+    config: Any  # the run's resolved config
+
+
+OFFERS = ("predict", "generate")
 
 
 @dataclass(frozen=True)
@@ -34,8 +66,14 @@ class Project:
     target_text: str  # the course target, in words
     target: tuple[Criterion, ...]  # the same, checkable
     primary_metric: str  # the metric shown in tables
-    sweep_metric: str = "val/loss"  # the per-epoch metric sweeps optimise and prune on
+    epoch_metrics: tuple[str, ...] = ()  # logged at every epoch (a test checks it)
+    sweep_metric: str = "val/loss"  # one of epoch_metrics: what sweeps optimise and prune on
     direction: str = "minimize"  # or "maximize"
+    offers: tuple[str, ...] = ()  # of OFFERS: what the loaded model answers
+    # A resumed run ends with exactly the metrics of an uninterrupted one (CPU), unless the
+    # project says otherwise here and why; its resume is then checked within this relative
+    # tolerance.
+    resume_tolerance: float = 0.0
     quick: dict[str, Any] = field(default_factory=dict)  # overrides for --quick (seconds, tiny)
     order: int = 100  # position in the course (lists and the course report follow it)
 
@@ -57,8 +95,20 @@ class Project:
         for dataset, name in self.data:
             datasets.path(dataset, name)
 
+    def __post_init__(self):
+        if self.epoch_metrics and self.sweep_metric not in self.epoch_metrics:  # TODO strict
+            raise ValueError(f"{self.name}: sweep_metric {self.sweep_metric!r} is not among "
+                             f"its epoch_metrics {self.epoch_metrics}")
+        unknown = set(self.offers) - set(OFFERS)
+        if unknown:
+            raise ValueError(f"{self.name}: unknown offers {sorted(unknown)}")
+
     def implementation(self):
         return importlib.import_module(self.module)
+
+    def load(self, run_dir: Path) -> Model:
+        """The trained model of one of this project's runs."""
+        return self.implementation().load(Path(run_dir))
 
 
 def execute(project: Project, cfg: Any, *, out: Path = Path("runs"), quick: bool = False,

@@ -6,18 +6,33 @@
 - ``config.toml``    the resolved config (readable back with ``--config``)
 - ``metrics.jsonl``  one ``{"step", "name", "value", "time"}`` object per line
 - ``events.out.tfevents.*``  the same scalars (and figures) for TensorBoard
-- ``checkpoint.pkl`` written atomically (temp file + rename): model, optimizer, RNG states, step...
+- ``checkpoint.safetensors``  written atomically by the run at the end of every epoch: the state
+  of everything the project registered with :meth:`Run.track` (model, optimizer, RNGs, best
+  epoch ...), step and wall time. Arrays in safetensors, the rest JSON: never a pickle, so
+  opening someone else's run directory runs no code (:mod:`dlnd.core.state_file`).
+- ``artifacts.safetensors``   what ``load()`` needs besides weights (:meth:`Run.keep`)
 - ``summary.json``   final metrics, course target and pass/fail, wall time, device, versions
 - ``*.png``          plots
+
+The lifecycle a project's ``train(cfg, run)`` follows, with its lesson loop in plain sight::
+
+    best = runs.Best("val/loss", model=net)
+    run.track(model=net, optimizer=opt, rng=rng, best=best)   # restores them on resume
+    run.keep(vocabulary=vocab.tokens)
+    for epoch in run.epochs(cfg.epochs):                      # starts after the last checkpoint
+        ...train one epoch...
+        run.log(epoch, metrics)
+        best.update(epoch, metrics)
+    # the run checkpoints after each epoch body and ends the loop on Ctrl-C or run.end_early()
 """
 
 from __future__ import annotations
 
+import copy
 import io
 import json
 import math
 import os
-import pickle
 import platform
 import secrets
 import signal
@@ -30,10 +45,18 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from dlnd.core import config as config_mod
+from dlnd.core import state_file
 from dlnd.core.errors import TrainingError, UsageError
 
-CHECKPOINT = "checkpoint.pkl"
+CHECKPOINT = "checkpoint.safetensors"
+ARTIFACTS = "artifacts.safetensors"
+LEGACY_CHECKPOINT = "checkpoint.pkl"  # runs made before checkpoints were safe to open
+# Tests set this to a step number: the process SIGKILLs itself right after that step's
+# checkpoint is on disk (the one way dlnd's tests interrupt a run).
+KILL_AFTER_STEP_ENV = "DLND_TEST_KILL_AFTER_STEP"
 
 
 def git_commit() -> str | None:
@@ -173,6 +196,12 @@ class Run:
         self._bar = None
         self._started = time.monotonic()
         self._elapsed_before = 0.0
+        self._tracked: dict[str, Any] = {}
+        self._saved: dict[str, Any] | None = None  # the checkpoint this run resumes from
+        self._artifacts: dict[str, Any] = {}
+        self._end_early = False
+        self._at_close: list = []
+        self.start_epoch = 0
         self.tb = TensorBoardLog(self.path, purge_step=resumed_from_step)
         self._metrics = open(self.path / "metrics.jsonl", "a")
 
@@ -197,13 +226,45 @@ class Run:
         cfg = config_mod.build(config_cls, config_mod.read_toml(path / "config.toml"),
                                what=meta["project"])
         state = load_checkpoint(path)
+        artifacts = read_artifacts(path)
         step = state["step"] if state else -1
         kept = [line for line in _read_lines(path / "metrics.jsonl")
                 if json.loads(line)["step"] <= step]
         write_atomic(path / "metrics.jsonl", "".join(kept).encode())
         run = cls(path, meta["project"], cfg, verbose=verbose, resumed_from_step=step + 1)
         run._elapsed_before = state["wall_s"] if state else 0.0
+        run._saved, run._artifacts, run.start_epoch = state, artifacts, step + 1
         return run
+
+    # ----- what has state -----
+    def track(self, **objects: Any) -> int:
+        """Register everything whose state a resumed run needs: objects with
+        ``state_dict()``/``load_state_dict()`` (models, optimizers, :class:`Best`, schedulers,
+        replay buffers ...), NumPy ``Generator``s and torch ``Generator``s. When resuming, each
+        is restored now from the last checkpoint. Returns the epoch to start from; every
+        checkpoint (after each epoch of :meth:`epochs`) saves them all again."""
+        for name, obj in objects.items():
+            if name in self._tracked:
+                raise ValueError(f"{name!r} is already tracked by this run")
+            state_of(obj)  # fail now, not at the first checkpoint, on something untrackable
+            self._tracked[name] = obj
+            if self._saved is not None:
+                saved = self._saved["tracked"]
+                if name not in saved:
+                    raise UsageError(f"{self.path}/{CHECKPOINT} has no state for {name!r}: it "
+                                     f"was written by another version of {self.project}")
+                restore(obj, saved[name])
+        return self.start_epoch
+
+    def keep(self, **artifacts: Any) -> None:
+        """Store what ``load()`` needs besides weights (vocabulary, scaling, class names), as
+        arrays and JSON in ``artifacts.safetensors``."""
+        self._artifacts.update(artifacts)
+        write_atomic(self.path / ARTIFACTS, state_file.to_bytes(self._artifacts))
+
+    def at_close(self, callback) -> None:
+        """Call ``callback()`` when the run closes (e.g. to put back a process-wide setting)."""
+        self._at_close.append(callback)
 
     # ----- logging -----
     def log(self, step: int, metrics: dict[str, float]) -> None:
@@ -225,8 +286,12 @@ class Run:
                 self.on_metric(name, float(value), step)
 
     def stop(self, reason: str) -> None:
-        """Ask the training loop to end after this epoch (it checks ``stop_requested``)."""
+        """End the run after this epoch, as not completed (``reason``: interrupted, pruned)."""
         self.stop_requested, self.stop_reason = True, reason
+
+    def end_early(self) -> None:
+        """End the epoch loop after this epoch, as completed (early stopping)."""
+        self._end_early = True
 
     def log_hparams(self, hparams: dict[str, Any]) -> None:
         """Record this run's hyperparameters for TensorBoard's HParams dashboard."""
@@ -243,9 +308,13 @@ class Run:
         self.tb.image(name, png, width, height, step)
         return out
 
-    def epochs(self, total: int, start: int = 0) -> Iterator[int]:
-        """Epoch numbers from ``start``: a progress bar on a terminal, a line per epoch otherwise.
-        Ctrl-C sets ``stop_requested``; the loop should save a checkpoint and break."""
+    def epochs(self, total: int) -> Iterator[int]:
+        """Epoch numbers, from the one after the last checkpoint: a progress bar on a terminal,
+        a line per epoch otherwise. After each epoch's body the run writes a checkpoint of
+        everything tracked; then it ends the loop when Ctrl-C was pressed, a sweep pruned the
+        run or the project called :meth:`end_early` (never ``break`` out of this loop: the
+        epoch would not be saved)."""
+        start = self.start_epoch
         previous = signal.getsignal(signal.SIGINT)
 
         def on_interrupt(signum, frame):
@@ -265,11 +334,15 @@ class Run:
             if self.interactive:
                 from tqdm import tqdm
 
-                self._bar = tqdm(range(start, total), initial=start, total=total,
-                                 desc=self.project, unit="epoch", leave=False)
-                yield from self._bar
-            else:
-                yield from range(start, total)
+                self._bar = tqdm(total=total, initial=start, desc=self.project, unit="epoch",
+                                 leave=False)
+            for epoch in range(start, total):
+                yield epoch
+                self.save_checkpoint(epoch)
+                if self._bar is not None:
+                    self._bar.update()
+                if self.stop_requested or self._end_early:
+                    break
         finally:
             if self._bar is not None:
                 self._bar.close()
@@ -294,13 +367,16 @@ class Run:
         """Training wall time so far, including the time before an interruption."""
         return self._elapsed_before + time.monotonic() - self._started
 
-    def save_checkpoint(self, state: dict[str, Any]) -> None:
-        """Atomically write ``state`` (must include ``step``: the last step it covers)."""
-        state = {**state, "wall_s": self.wall_s()}
-        write_atomic(self.path / CHECKPOINT, pickle.dumps(state, protocol=5))
-
-    def load_checkpoint(self) -> dict[str, Any] | None:
-        return load_checkpoint(self.path)
+    def save_checkpoint(self, step: int) -> None:
+        """Atomically write the state of everything tracked, as of the end of ``step``.
+        :meth:`epochs` calls this after each epoch; projects need not."""
+        tracked = {name: state_of(obj) for name, obj in self._tracked.items()}
+        best_of = {model: name for name, obj in self._tracked.items() if isinstance(obj, Best)
+                   for model, other in self._tracked.items() if other is obj.model}
+        state = {"step": step, "wall_s": self.wall_s(), "tracked": tracked, "best_of": best_of}
+        write_atomic(self.path / CHECKPOINT, state_file.to_bytes(state))
+        if os.environ.get(KILL_AFTER_STEP_ENV) == str(step):
+            os.kill(os.getpid(), signal.SIGKILL)
 
     # ----- the end -----
     def finish(self, metrics: dict[str, float], target: Iterable[Criterion], target_text: str,
@@ -326,6 +402,8 @@ class Run:
         return summary
 
     def close(self) -> None:
+        for callback in reversed(self._at_close):
+            callback()
         self.tb.close()
         self._metrics.close()
 
@@ -341,26 +419,141 @@ def read_meta(path: Path) -> dict[str, Any]:
         raise UsageError(f"{path} is not a dlnd run directory (no run.json)") from None
 
 
-def trained_state(path: Path) -> dict[str, Any]:
-    """The last checkpoint of a run, for ``load``: an error when the run has not saved one."""
-    state = load_checkpoint(path)
-    if state is None:
-        raise UsageError(f"{path} has no checkpoint yet (was the run stopped before its first "
-                         f"epoch ended?)")
-    return state
-
-
-def saved_config(path: Path, config_cls: type) -> Any:
-    """The resolved config a run was started with."""
-    return config_mod.build(config_cls, config_mod.read_toml(Path(path) / "config.toml"))
-
-
 def load_checkpoint(path: Path) -> dict[str, Any] | None:
-    ckpt = Path(path) / CHECKPOINT
+    """A run's last checkpoint (``None`` before its first epoch ended). Refuses, without
+    opening it, a pickle checkpoint of the older, unsafe format."""
+    path = Path(path)
+    ckpt = path / CHECKPOINT
     if not ckpt.exists():
+        if (path / LEGACY_CHECKPOINT).exists():
+            raise UsageError(f"{path} was made by an older dlnd whose checkpoints are pickles, "
+                             f"which can run code when opened; dlnd no longer opens them: "
+                             f"train the run again")
         return None
-    with open(ckpt, "rb") as fh:
-        return pickle.load(fh)
+    return state_file.read(ckpt)
+
+
+def read_artifacts(path: Path) -> dict[str, Any]:
+    file = Path(path) / ARTIFACTS
+    return state_file.read(file) if file.exists() else {}
+
+
+def snapshot(state: Any) -> Any:
+    """A detached copy of a state tree (torch tensors cloned to the CPU, arrays copied)."""
+    torch = sys.modules.get("torch")
+    if torch is not None and isinstance(state, torch.Tensor):
+        return state.detach().to("cpu", copy=True)
+    if isinstance(state, dict):
+        return {k: snapshot(v) for k, v in state.items()}
+    if isinstance(state, list | tuple):
+        return type(state)(snapshot(v) for v in state)
+    return copy.deepcopy(state)
+
+
+def state_of(obj: Any) -> Any:
+    """The saveable state of a tracked object."""
+    if hasattr(obj, "state_dict") and hasattr(obj, "load_state_dict"):
+        return obj.state_dict()
+    if isinstance(obj, np.random.Generator):
+        return obj.bit_generator.state
+    torch = sys.modules.get("torch")
+    if torch is not None and isinstance(obj, torch.Generator):
+        return obj.get_state()
+    raise TypeError(f"cannot track a {type(obj).__name__}: give it state_dict() and "
+                    f"load_state_dict()")
+
+
+def restore(obj: Any, state: Any) -> None:
+    """Put ``state`` (from :func:`state_of`) back into ``obj``."""
+    if hasattr(obj, "load_state_dict"):
+        obj.load_state_dict(state)
+    elif hasattr(obj, "bit_generator"):
+        obj.bit_generator.state = state
+    else:  # a torch Generator: its state is a CPU byte tensor whatever its device
+        obj.set_state(state)
+
+
+class Best:
+    """The best epoch so far by one metric: its value, all its metrics and (with ``model``) a
+    copy of the weights then; with ``patience``, :attr:`exhausted` says when to stop early.
+    Track it with the run so that a resumed run remembers it."""
+
+    def __init__(self, metric: str, mode: str = "min", model: Any = None,
+                 patience: int | None = None):
+        if mode not in ("min", "max"):
+            raise ValueError(f"mode must be 'min' or 'max', not {mode!r}")
+        self.metric, self.mode, self.model, self.patience = metric, mode, model, patience
+        self.epoch = -1  # none yet
+        self.value = math.inf if mode == "min" else -math.inf
+        self.metrics: dict[str, float] = {}
+        self.weights: Any = None
+        self.last_epoch = -1
+
+    def update(self, epoch: int, metrics: dict[str, float]) -> bool:
+        """Note ``epoch``'s metrics; True (and the weights copied) when it is the best yet."""
+        value = float(metrics[self.metric])
+        self.last_epoch = epoch
+        better = value < self.value if self.mode == "min" else value > self.value
+        if better:
+            self.epoch, self.value = epoch, value
+            self.metrics = {k: float(v) for k, v in metrics.items()}
+            if self.model is not None:
+                self.weights = snapshot(self.model.state_dict())
+        return better
+
+    @property
+    def exhausted(self) -> bool:
+        """True when ``patience`` epochs have passed without improvement."""
+        return self.patience is not None and self.last_epoch - self.epoch >= self.patience
+
+    def restore(self) -> int:
+        """Load the best weights into the model; returns the best epoch (-1: none, unchanged)."""
+        if self.weights is not None:
+            self.model.load_state_dict(self.weights)
+        return self.epoch
+
+    def state_dict(self) -> dict[str, Any]:
+        return {"metric": self.metric, "mode": self.mode, "epoch": self.epoch,
+                "value": self.value, "metrics": self.metrics, "weights": self.weights,
+                "last_epoch": self.last_epoch}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        self.epoch, self.value = state["epoch"], state["value"]
+        self.metrics, self.weights = state["metrics"], state["weights"]
+        self.last_epoch = state["last_epoch"]
+
+
+class Trained:
+    """What ``load()`` reads from a finished (or interrupted) run: its config, its artifacts and
+    the state of what it tracked, from files that are safe to open."""
+
+    def __init__(self, path: Path, config_cls: type):
+        self.path = Path(path)
+        meta = read_meta(self.path)
+        self.config = config_mod.build(config_cls,
+                                       config_mod.read_toml(self.path / "config.toml"),
+                                       what=meta["project"])
+        state = load_checkpoint(self.path)
+        if state is None:
+            raise UsageError(f"{path} has no checkpoint yet (was the run stopped before its "
+                             f"first epoch ended?)")
+        self.step: int = state["step"]
+        self.state: dict[str, Any] = state["tracked"]
+        self._best_of: dict[str, str] = state["best_of"]
+        self.artifacts = read_artifacts(self.path)
+
+    def weights(self, name: str = "model", best: bool = True) -> Any:
+        """The state of tracked ``name``: by default the best epoch's weights when a
+        :class:`Best` kept them, else the last epoch's."""
+        if best and name in self._best_of:
+            kept = self.state[self._best_of[name]]["weights"]
+            if kept is not None:
+                return kept
+        return self.state[name]
+
+    def best(self, name: str = "best") -> dict[str, Any]:
+        """The saved state of a tracked :class:`Best` (epoch, value, metrics)."""
+        return self.state[name]
 
 
 def read_metrics(path: Path) -> list[dict[str, Any]]:

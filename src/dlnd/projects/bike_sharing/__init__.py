@@ -14,6 +14,7 @@ PROJECT = Project(
     target_text="train loss < 0.09 and validation loss < 0.18 (MSE on z-scored rides)",
     target=(Criterion("train_loss", "<", 0.09), Criterion("val_loss", "<", 0.18)),
     primary_metric="val_loss",
+    epoch_metrics=("train/loss", "val/loss", "train/lr"),
     quick={"epochs": 8},
     order=10,
 )

@@ -22,16 +22,13 @@ def train(cfg: BikeSharingConfig, run: runs.Run) -> tuple[dict[str, float], str]
     data = bike_data.load(cfg.val_days, cfg.test_days)
     rng = np.random.default_rng(cfg.seed)
     net = NeuralNetwork(data.train.features.shape[1], cfg.hidden_nodes, rng)
-    start, best = 0, {"val_loss": float("inf"), "epoch": -1, "model": net.state_dict()}
-    state = run.load_checkpoint()
-    if state is not None:
-        net.load_state_dict(state["model"])
-        rng.bit_generator.state = state["rng"]
-        start, best = state["step"] + 1, state["best"]
+    best = runs.Best("val/loss", model=net)
+    run.track(model=net, rng=rng, best=best)
+    run.keep(feature_names=data.feature_names, cnt_mean=data.cnt_mean, cnt_std=data.cnt_std)
 
     x, y = data.train.features, data.train.cnt
     n_batches = max(len(x) // cfg.batch_size, 1)
-    for epoch in run.epochs(cfg.epochs, start):
+    for epoch in run.epochs(cfg.epochs):
         order = rng.permutation(len(x))
         lr = learning_rate(cfg, epoch)
         for b in range(n_batches):
@@ -41,19 +38,11 @@ def train(cfg: BikeSharingConfig, run: runs.Run) -> tuple[dict[str, float], str]
                    "val/loss": mse(net.run(data.val.features), data.val.cnt), "train/lr": lr}
         run.log(epoch, metrics)
         run.report(epoch, cfg.epochs, metrics)
-        if metrics["val/loss"] < best["val_loss"]:
-            best = {"val_loss": metrics["val/loss"], "epoch": epoch, "model": net.state_dict()}
-        run.save_checkpoint({"step": epoch, "model": net.state_dict(), "best": best,
-                             "rng": rng.bit_generator.state,
-                             "extra": {"feature_names": data.feature_names,
-                                       "cnt_mean": data.cnt_mean, "cnt_std": data.cnt_std}})
-        if run.stop_requested:
-            break
+        best.update(epoch, metrics)
 
-    if cfg.keep_best and best["epoch"] >= 0:
-        run.say(f"keeping the weights of epoch {best['epoch'] + 1} (lowest validation loss)")
-        net.load_state_dict(best["model"])
-    final = {**evaluate(net, data), "best_epoch": best["epoch"] + 1}
+    if cfg.keep_best and best.restore() >= 0:
+        run.say(f"keeping the weights of epoch {best.epoch + 1} (lowest validation loss)")
+    final = {**evaluate(net, data), "best_epoch": best.epoch + 1}
     run.log(cfg.epochs, {f"final/{k}": v for k, v in final.items()})
     plot_test_window(run, net, data)
     return final, "cpu (numpy)"
@@ -96,21 +85,21 @@ def plot_test_window(run: runs.Run, net: NeuralNetwork, data: bike_data.BikeData
 class BikeSharingModel:
     """A trained network with what it needs to speak in rides per hour."""
 
-    def __init__(self, net: NeuralNetwork, feature_names: list[str], cnt_mean: float,
-                 cnt_std: float):
-        self.net, self.feature_names = net, feature_names
+    project = "bike-sharing"
+
+    def __init__(self, net: NeuralNetwork, config: BikeSharingConfig, feature_names: list[str],
+                 cnt_mean: float, cnt_std: float):
+        self.net, self.config, self.feature_names = net, config, feature_names
         self.cnt_mean, self.cnt_std = cnt_mean, cnt_std
 
-    def predict(self, features: np.ndarray) -> np.ndarray:
+    def rides(self, features: np.ndarray) -> np.ndarray:
         """Rides per hour for prepared feature rows (columns as in ``feature_names``)."""
         return self.net.run(np.asarray(features, dtype=np.float64)) * self.cnt_std + self.cnt_mean
 
 
 def load(run_dir: Path) -> BikeSharingModel:
-    state = runs.trained_state(run_dir)
-    keep_best = runs.saved_config(run_dir, BikeSharingConfig).keep_best
-    use_best = keep_best and state["best"]["epoch"] >= 0
-    weights = state["best"]["model"] if use_best else state["model"]
+    trained = runs.Trained(run_dir, BikeSharingConfig)
+    weights = trained.weights("model", best=trained.config.keep_best)
     net = NeuralNetwork(*weights["w_input_hidden"].shape, np.random.default_rng(0))
     net.load_state_dict(weights)
-    return BikeSharingModel(net, **state["extra"])
+    return BikeSharingModel(net, trained.config, **trained.artifacts)
