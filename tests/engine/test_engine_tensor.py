@@ -287,12 +287,39 @@ def test_engine_imports_only_numpy():
     assert result.returncode == 0, result.stderr
 
 
-def test_malloc_tuning_can_be_switched_off(monkeypatch):
-    from dlnd.engine import memory
+def test_importing_the_engine_leaves_malloc_alone():
+    """mallopt is process-wide, so only an explicit tune_allocator() call may use it: a fresh
+    interpreter imports the engine with mallopt spied on, then opts in."""
+    code = (
+        "import ctypes, sys, numpy\n"
+        "calls = []\n"
+        "class Spy:\n"
+        "    def __init__(self, *a, **k): pass\n"
+        "    def mallopt(self, param, value): calls.append((param, value)); return 1\n"
+        "real, ctypes.CDLL = ctypes.CDLL, Spy\n"
+        "import dlnd.engine as E\n"
+        "assert calls == [], calls\n"
+        "assert not E.memory.allocator_tuned()\n"
+        "linux = sys.platform.startswith('linux')\n"
+        "assert E.tune_allocator() is linux\n"  # the spy works: the opt-in does call mallopt
+        "assert len(calls) == (2 if linux else 0) and E.memory.allocator_tuned() is linux\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "DLND_ENGINE_MALLOC"}
+    env["PYTHONPATH"] = str(SRC)
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
 
+
+def test_malloc_tuning_can_be_switched_off(monkeypatch):
+    from dlnd.engine import memory, tune_allocator
+
+    assert tune_allocator is memory.tune_allocator
     monkeypatch.setenv("DLND_ENGINE_MALLOC", "default")
-    assert memory.keep_freed_memory() is False
+    assert memory.tune_allocator() is False
     monkeypatch.delenv("DLND_ENGINE_MALLOC")
     # glibc Linux accepts the thresholds; elsewhere the engine leaves malloc alone
     expected = sys.platform.startswith("linux") and "glibc" in " ".join(platform.libc_ver())
-    assert memory.keep_freed_memory() is expected
+    assert memory.tune_allocator() is expected
+    assert memory.allocator_tuned() is expected
