@@ -64,6 +64,12 @@ def test_check_grads_passes_through_integer_arguments_and_notes_float32():
     assert "float32" in loose.note
 
 
+def test_check_grads_checks_numpy_scalar_inputs_as_0d():
+    for x in (np.float32(3.0), np.float64(3.0), 3.0, np.array(3.0)):
+        report = check_grads(lambda x: x * x + x * x + x * x, x)
+        assert report and report.n_checked == 1, (type(x), str(report))
+
+
 def test_check_grads_requires_a_float_input():
     with pytest.raises(ValueError, match="no floating-point inputs"):
         check_grads(lambda t: Tensor(t), np.array([1, 2]))

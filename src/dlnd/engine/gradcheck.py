@@ -64,7 +64,7 @@ def check_grads(
     checked: list[int] = []
     for i, v in enumerate(inputs):
         data = v.data if isinstance(v, Tensor) else v
-        if isinstance(data, np.ndarray | float) and np.issubdtype(
+        if isinstance(data, np.ndarray | float | np.floating) and np.issubdtype(
             np.asarray(data).dtype, np.floating
         ):
             args.append(Tensor(np.array(data, dtype=np.float64), requires_grad=True))
