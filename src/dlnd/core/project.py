@@ -23,7 +23,7 @@ from typing import Any, Protocol, runtime_checkable
 from dlnd.core import config as config_mod
 from dlnd.core import datasets
 from dlnd.core.errors import ConfigError
-from dlnd.core.runs import Criterion, Run, read_meta
+from dlnd.core.runs import Criterion, Run, load_checkpoint, read_meta
 
 
 @dataclass
@@ -119,6 +119,8 @@ def execute(project: Project, cfg: Any, *, out: Path = Path("runs"), quick: bool
 
     ``prepare(run)``, when given, sees the open run before training (sweeps use it to record
     hyperparameters and attach their pruner)."""
+    if resume is not None:
+        load_checkpoint(resume)  # refuses an unsafe or damaged checkpoint before anything else
     project.check_data()
     impl = project.implementation()
     rank = int(os.environ.get("RANK", "0"))  # set by torchrun for each process

@@ -52,12 +52,12 @@ def encode(tree: Any) -> tuple[Any, dict[str, np.ndarray]]:
                 raise TypeError(f"{where}: arrays of Python objects cannot be saved safely")
             key = str(len(arrays))
             arrays[key] = np.ascontiguousarray(value)
-            return {_ARRAY: key}
+            return {_ARRAY: key, "shape": list(value.shape)}  # safetensors widens 0-d to (1,)
         if _is_torch_tensor(value):
             import torch
 
             tensor = value.detach().cpu()
-            ref = {_TENSOR: str(len(arrays))}
+            ref = {_TENSOR: str(len(arrays)), "shape": list(tensor.shape)}
             if tensor.dtype == torch.bfloat16:  # NumPy has no bfloat16: stored widened
                 ref["dtype"] = "bfloat16"
                 tensor = tensor.float()
@@ -87,11 +87,11 @@ def decode(tree: Any, arrays: dict[str, np.ndarray]) -> Any:
         if not isinstance(value, dict):
             return value
         if _ARRAY in value:
-            return arrays[value[_ARRAY]]
+            return arrays[value[_ARRAY]].reshape(value["shape"])
         if _TENSOR in value:
             import torch
 
-            tensor = torch.from_numpy(arrays[value[_TENSOR]])
+            tensor = torch.from_numpy(arrays[value[_TENSOR]].reshape(value["shape"]))
             return tensor.to(torch.bfloat16) if value.get("dtype") == "bfloat16" else tensor
         if _TUPLE in value:
             return tuple(walk(v) for v in value[_TUPLE])
