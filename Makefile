@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 DLND_DATA_DIR ?= $(abspath ../shared/data)
 export DLND_DATA_DIR
 
-.PHONY: install demo test lint bench clean
+.PHONY: install demo test test-fast lint bench clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -22,6 +22,10 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
+
+# Under 2 minutes: everything but the tests marked slow (long real-data runs, resumes, sweeps).
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -q -m "not slow" -n 2
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench

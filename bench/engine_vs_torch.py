@@ -33,8 +33,9 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
 from dlnd.core import datasets, idx  # noqa: E402
-from dlnd.engine import F, Tensor, nn, optim  # noqa: E402
+from dlnd.engine import F, Tensor, nn, optim, tune_allocator  # noqa: E402
 
+tune_allocator()  # as `dlnd` itself does: process-wide, so engine and torch alike
 torch.set_num_threads(args.threads)
 SEED = 0
 
