@@ -51,6 +51,18 @@ def test_hand_written_backward_matches_finite_differences():
     np.testing.assert_allclose(w1 - net.w_input_hidden, numeric, rtol=1e-5, atol=1e-8)
 
 
+def test_targets_shaped_like_the_course_notebook_are_accepted():
+    """The course's TestMethods trains with targets of shape (n, 1); (n,) works alike."""
+    x = np.array([[0.5, -0.2, 0.1], [0.4, 0.5, 0.1], [-0.3, 0.2, 0.9]])
+    nets = [NeuralNetwork(3, 2, np.random.default_rng(0)) for _ in range(2)]
+    losses = [nets[0].train_step(x, np.array([0.4, 0.2, -0.1]), 0.5),
+              nets[1].train_step(x, np.array([[0.4], [0.2], [-0.1]]), 0.5)]
+    assert losses[0] == losses[1]
+    np.testing.assert_array_equal(nets[0].w_input_hidden, nets[1].w_input_hidden)
+    with pytest.raises(ValueError, match=r"targets must be shaped \(3,\) or \(3, 1\)"):
+        nets[0].train_step(x, np.zeros((3, 2)), 0.5)
+
+
 def test_quick_run_learns_and_leaves_a_full_record(hour_csv, tmp_path):
     summary = dlnd.run("bike-sharing", quick=True, out=tmp_path, verbose=False)
     run_dir = tmp_path / "bike-sharing" / os.path.basename(summary["run_dir"])

@@ -34,7 +34,13 @@ class NeuralNetwork:
         return self.forward(x)[1][:, 0]
 
     def train_step(self, x: np.ndarray, target: np.ndarray, lr: float) -> float:
-        """One SGD step on the batch-mean squared error; returns the batch loss before the step."""
+        """One SGD step on the batch-mean squared error; returns the batch loss before the step.
+        ``target`` is shaped ``(n,)`` or, as in the course's notebook, ``(n, 1)``."""
+        target = np.asarray(target, dtype=np.float64)
+        if target.shape not in ((len(x),), (len(x), 1)):
+            raise ValueError(f"targets must be shaped ({len(x)},) or ({len(x)}, 1) for "
+                             f"{len(x)} input rows, not {target.shape}")
+        target = target.reshape(len(x))
         hidden, out = self.forward(x)
         error = out[:, 0] - target  # dLoss/dout up to the factor 2 the course folds into lr
         grad_out = error[:, None] / len(x)
