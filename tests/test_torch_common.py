@@ -1,4 +1,5 @@
-"""Device choice and the step-size schedule shared by the PyTorch projects."""
+"""The torch setup (device, threads, seed, processes), the global RNG as trackable state, and
+the step-size schedule, shared by the PyTorch projects."""
 
 import math
 
@@ -6,7 +7,7 @@ import pytest
 import torch
 
 from dlnd.core.errors import UsageError
-from dlnd.core.torch_common import resolve_device, scheduled_lr
+from dlnd.core.torch_common import TorchRNG, TorchSetup, resolve_device, scheduled_lr, setup
 
 
 def test_auto_device_follows_torch_and_cuda_without_a_gpu_is_a_usage_error():
@@ -25,3 +26,54 @@ def test_cosine_schedule_falls_from_lr_to_zero_and_constant_stays():
     steps = [scheduled_lr(0.1, "cosine", s, 10) for s in range(11)]
     assert all(a > b for a, b in zip(steps, steps[1:], strict=False))
     assert steps[2] == pytest.approx(0.05 * (1 + math.cos(math.pi * 0.2)))
+
+
+class FakeRun:
+    def __init__(self):
+        self.callbacks = []
+
+    def at_close(self, callback):
+        self.callbacks.append(callback)
+
+    def close(self):
+        for callback in reversed(self.callbacks):
+            callback()
+
+
+class Cfg:
+    device, seed = "cpu", 3
+
+    def __init__(self, threads):
+        self.threads = threads
+
+
+def test_setup_sets_threads_for_the_run_and_puts_them_back():
+    before = torch.get_num_threads()
+    run = FakeRun()
+    ts = setup(Cfg(threads=1 if before != 1 else 2), run)
+    assert torch.get_num_threads() != before and ts.device == torch.device("cpu")
+    assert (ts.rank, ts.world) == (0, 1) and "cpu" in ts.describe()
+    run.close()
+    assert torch.get_num_threads() == before
+
+
+def test_setup_seeds_torch_and_the_global_rng_is_trackable():
+    setup(Cfg(threads=0), FakeRun())
+    first = torch.rand(3)
+    rng = TorchRNG()
+    state = rng.state_dict()
+    after = torch.rand(3)
+    torch.manual_seed(99)
+    rng.load_state_dict(state)
+    assert torch.equal(torch.rand(3), after)
+    setup(Cfg(threads=0), FakeRun())
+    assert torch.equal(torch.rand(3), first)
+
+
+def test_share_splits_a_batch_over_processes_or_says_why_not():
+    alone = TorchSetup(torch.device("cpu"))
+    batch = torch.arange(8)
+    assert alone.share(batch) is batch and alone.autocast() is not None
+    assert TorchSetup(torch.device("cpu"), rank=1, world=2).share(batch).tolist() == [4, 5, 6, 7]
+    with pytest.raises(UsageError, match="batch of 8 does not split over 3 processes"):
+        TorchSetup(torch.device("cpu"), rank=0, world=3).share(batch)
