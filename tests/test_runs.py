@@ -4,6 +4,7 @@ no code when opened, whoever made them."""
 
 import json
 import math
+import os
 import pickle
 import re
 from dataclasses import dataclass
@@ -14,7 +15,7 @@ import pytest
 
 from dlnd.app.cli import main
 from dlnd.core import runs, state_file
-from dlnd.core.config import BaseConfig, param
+from dlnd.core.config import BaseConfig, param, to_toml
 from dlnd.core.errors import UsageError
 
 
@@ -286,7 +287,7 @@ def planted_run(tmp_path, project, files):
     run_dir = tmp_path / "runs" / project / "20260101T000000Z-abcdef"
     run_dir.mkdir(parents=True)
     (run_dir / "run.json").write_text(json.dumps({"project": project}))
-    (run_dir / "config.toml").write_text("")
+    (run_dir / "config.toml").write_text(to_toml(projects_config(project)()))
     for name, content in files.items():
         (run_dir / name).write_bytes(content)
     return run_dir
@@ -316,7 +317,7 @@ def test_planted_pickles_are_refused_and_never_run(command, planted, tmp_path, c
         assert code == 0  # listing reads JSON only
         return
     assert code in (1, 2) and "Traceback" not in err
-    assert "older, unsafe format" in err or "not a dlnd state file" in err \
+    assert "older dlnd whose checkpoints are pickles" in err or "not a dlnd state file" in err \
         or "has no checkpoint" in err, err
 
 
@@ -336,9 +337,138 @@ def test_nothing_in_dlnd_unpickles_what_a_run_directory_holds():
     the one unpickling reader is CIFAR-10's own python batches, read from the checksum-verified
     dataset archive, never from a run directory."""
     root = Path(runs.__file__).parents[1]
-    unsafe = re.compile(r"pickle\.loads?\(|torch\.load\((?![^)]*weights_only=True)|"
+    unsafe = re.compile(r"pickle\.loads?\(|torch\.load\((?!.*weights_only=True)|"
                         r"allow_pickle=True|import dill|cloudpickle")
     found = [f"{path.relative_to(root)}: {line.strip()}" for path in root.rglob("*.py")
              for line in path.read_text().splitlines() if unsafe.search(line)]
     assert all("cifar" in line.lower() or "batch = pickle.load(tar" in line for line in found), \
         found
+
+
+# ----- damaged and contested run directories -----
+@pytest.fixture
+def finished_run(tmp_path, hour_csv):
+    import dlnd
+
+    return Path(dlnd.run("bike-sharing", quick=True, out=tmp_path / "runs",
+                         verbose=False)["run_dir"])
+
+
+def snapshot_dir(path):
+    return {p.name: p.read_bytes() for p in Path(path).iterdir() if p.is_file()}
+
+
+def test_a_run_directory_is_held_by_one_process(finished_run):
+    held = runs.RunLock(finished_run)
+    try:
+        with pytest.raises(UsageError, match=r"in use by another dlnd process \(pid \d+\)"):
+            runs.Run.reopen(finished_run, projects_config("bike-sharing"), verbose=False)
+    finally:
+        held.release()
+    runs.Run.reopen(finished_run, projects_config("bike-sharing"), verbose=False).close()
+
+
+def projects_config(name):
+    from dlnd import projects
+
+    return projects.get(name).config
+
+
+def test_resume_refuses_a_config_edited_after_training(finished_run, capsys):
+    toml = finished_run / "config.toml"
+    toml.write_text(toml.read_text().replace("hidden_nodes = 20", "hidden_nodes = 7"))
+    assert main(["run", "bike-sharing", "--resume", str(finished_run)]) == 2
+    assert "differs from the config its checkpoint was trained with (hidden_nodes)" in \
+        capsys.readouterr().err
+    toml.write_text("\n".join(line for line in toml.read_text().splitlines()
+                              if not line.startswith("epochs")))
+    assert main(["run", "bike-sharing", "--resume", str(finished_run)]) == 2
+    assert "lacks epochs" in capsys.readouterr().err
+
+
+def test_a_partial_last_metrics_line_is_dropped_on_resume(finished_run):
+    from dlnd import projects
+
+    metrics = finished_run / "metrics.jsonl"
+    whole = metrics.read_text()
+    records = runs.read_metrics(finished_run)
+    metrics.write_text(whole + '{"step": 99, "name": "val/lo')
+    assert runs.read_metrics(finished_run) == records  # readable: the partial line left out
+    run = runs.Run.reopen(finished_run, projects.get("bike-sharing").config, verbose=False)
+    run.close()
+    last = runs.load_checkpoint(finished_run)["step"]
+    assert runs.read_metrics(finished_run) == [r for r in records if r["step"] <= last]
+    metrics.write_text('garbage\n' + whole)
+    with pytest.raises(runs.DamagedRunError, match="metrics.jsonl is damaged at line 1"):
+        runs.read_metrics(finished_run)
+
+
+def test_stale_temp_files_of_dead_processes_are_removed_on_reopen(finished_run):
+    from dlnd import projects
+
+    dead = subprocess_pid_that_exited()
+    stale = finished_run / f".checkpoint.safetensors.{dead}.tmp"
+    stale.write_bytes(b"x" * 1000)
+    live = finished_run / f".checkpoint.safetensors.{os.getppid()}.tmp"
+    live.write_bytes(b"y")
+    runs.Run.reopen(finished_run, projects.get("bike-sharing").config, verbose=False).close()
+    assert not stale.exists() and live.exists()
+
+
+def subprocess_pid_that_exited():
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True)
+    return int(proc.stdout)
+
+
+DAMAGES = {  # file -> ways to damage it
+    "run.json": [b"", b"{not json", b"[]", b'{"created": 1}', b"\xff\xfe"],
+    "config.toml": [b"", b"hidden_nodes = [", b"\xff\xfe", b'hidden_nodes = "many"'],
+    "checkpoint.safetensors": [b"", b"garbage", None],  # None: truncated to half
+    "artifacts.safetensors": [b"", b"garbage", None],
+    "summary.json": [b"", b"{", b'{"status": "completed"}'],
+    "metrics.jsonl": [b"nonsense\n", b'{"step": 1}\n'],
+}
+
+
+@pytest.mark.parametrize("command", ["resume", "runs", "load", "compare"])
+def test_damaged_run_files_are_one_sentence_and_change_nothing(finished_run, tmp_path, capsys,
+                                                               command):
+    import dlnd
+
+    tried = clear = 0
+    for name, contents in DAMAGES.items():
+        for content in contents:
+            original = snapshot_dir(finished_run)
+            file = finished_run / name
+            file.write_bytes(original[name][: len(original[name]) // 2] if content is None
+                             else content)
+            damaged = snapshot_dir(finished_run)
+            tried += 1
+            if command == "load":
+                try:
+                    dlnd.load(finished_run)
+                    ok = name in ("summary.json", "metrics.jsonl")  # load never reads them
+                except dlnd.core.errors.DlndError as exc:
+                    ok = "\n" not in str(exc)
+            else:
+                argv = {"resume": ["run", "bike-sharing", "--resume", str(finished_run)],
+                        "runs": ["runs", "--out", str(finished_run.parent.parent)],
+                        "compare": ["compare", str(finished_run), str(finished_run),
+                                    "--png", str(tmp_path / "c.png")]}[command]
+                code = main(argv)
+                err = capsys.readouterr().err.strip()
+                untouched = name in ("summary.json", "metrics.jsonl") if command == "resume" \
+                    else True
+                ok = (code in (1, 2) and len(err.splitlines()) == 1 and "Traceback" not in err) \
+                    or (code == 0 and untouched)
+            assert ok, (command, name, content)
+            if command != "resume" or not ok or code != 0:
+                assert snapshot_dir(finished_run) == damaged, (command, name, content)
+            for fname, data in original.items():  # put the run back for the next case
+                (finished_run / fname).write_bytes(data)
+            clear += ok
+    assert clear == tried

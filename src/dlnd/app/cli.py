@@ -280,8 +280,12 @@ def cmd_compare(args) -> int:
 def cmd_runs(args) -> int:
     rows = []
     for path in find_runs(args.out, args.project):
-        meta = read_meta(path)
-        summary = read_summary(path)
+        try:
+            meta = read_meta(path)
+            summary = read_summary(path)
+        except DlndError as exc:  # list the good runs; say what is wrong with this one
+            rows.append([str(path), "?", f"damaged: {exc}", "-", "-", "-", "-"])
+            continue
         project = projects.PROJECTS.get(meta["project"])
         metric = project.primary_metric if project else "-"
         if summary is None:

@@ -49,7 +49,7 @@ import numpy as np
 
 from dlnd.core import config as config_mod
 from dlnd.core import state_file
-from dlnd.core.errors import TrainingError, UsageError
+from dlnd.core.errors import DlndError, TrainingError, UsageError
 
 CHECKPOINT = "checkpoint.safetensors"
 ARTIFACTS = "artifacts.safetensors"
@@ -91,6 +91,10 @@ def write_atomic(path: Path, data: bytes) -> None:
         fh.flush()
         os.fsync(fh.fileno())
     os.replace(tmp, path)
+
+
+class DamagedRunError(DlndError):
+    """A file of a run directory is damaged (truncated, garbage, missing what it must hold)."""
 
 
 class TensorBoardLog:
@@ -184,8 +188,9 @@ class Run:
     """
 
     def __init__(self, path: Path, project: str, cfg: Any, *, verbose: bool = True,
-                 resumed_from_step: int | None = None):
+                 resumed_from_step: int | None = None, lock: RunLock | None = None):
         self.path = Path(path)
+        self._lock = lock if lock is not None else RunLock(self.path)
         self.project = project
         self.config = cfg
         self.verbose = verbose
@@ -223,15 +228,30 @@ class Run:
         uninterrupted one."""
         path = Path(path)
         meta = read_meta(path)
-        cfg = config_mod.build(config_cls, config_mod.read_toml(path / "config.toml"),
-                               what=meta["project"])
-        state = load_checkpoint(path)
-        artifacts = read_artifacts(path)
-        step = state["step"] if state else -1
-        kept = [line for line in _read_lines(path / "metrics.jsonl")
-                if json.loads(line)["step"] <= step]
-        write_atomic(path / "metrics.jsonl", "".join(kept).encode())
-        run = cls(path, meta["project"], cfg, verbose=verbose, resumed_from_step=step + 1)
+        lock = RunLock(path)  # before anything in the directory is rewritten
+        try:
+            remove_stale_temp_files(path)
+            cfg = saved_config(path, config_cls, meta["project"])
+            state = load_checkpoint(path)
+            if state is not None and state["config"] != config_mod.to_dict(cfg):
+                changed = sorted(k for k, v in config_mod.to_dict(cfg).items()
+                                 if state["config"].get(k, v) != v or k not in state["config"])
+                raise UsageError(f"{path}/config.toml differs from the config its checkpoint "
+                                 f"was trained with ({', '.join(changed)}); put it back or "
+                                 f"start a new run")
+            artifacts = read_artifacts(path)
+            step = state["step"] if state else -1
+            records, partial = metric_records(path)
+            kept = [json.dumps(r) + "\n" for r in records if r["step"] <= step]
+            write_atomic(path / "metrics.jsonl", "".join(kept).encode())
+        except BaseException:
+            lock.release()
+            raise
+        run = cls(path, meta["project"], cfg, verbose=verbose, resumed_from_step=step + 1,
+                  lock=lock)
+        if partial:
+            run.say("dropped a partial last line of metrics.jsonl (the process was killed "
+                    "while writing it)")
         run._elapsed_before = state["wall_s"] if state else 0.0
         run._saved, run._artifacts, run.start_epoch = state, artifacts, step + 1
         return run
@@ -373,7 +393,8 @@ class Run:
         tracked = {name: state_of(obj) for name, obj in self._tracked.items()}
         best_of = {model: name for name, obj in self._tracked.items() if isinstance(obj, Best)
                    for model, other in self._tracked.items() if other is obj.model}
-        state = {"step": step, "wall_s": self.wall_s(), "tracked": tracked, "best_of": best_of}
+        state = {"step": step, "wall_s": self.wall_s(), "tracked": tracked, "best_of": best_of,
+                 "config": config_mod.to_dict(self.config)}
         write_atomic(self.path / CHECKPOINT, state_file.to_bytes(state))
         if os.environ.get(KILL_AFTER_STEP_ENV) == str(step):
             os.kill(os.getpid(), signal.SIGKILL)
@@ -402,21 +423,98 @@ class Run:
         return summary
 
     def close(self) -> None:
-        for callback in reversed(self._at_close):
-            callback()
-        self.tb.close()
-        self._metrics.close()
+        try:
+            for callback in reversed(self._at_close):
+                callback()
+            self.tb.close()
+            self._metrics.close()
+        finally:
+            self._lock.release()
+
+
+class RunLock:
+    """An OS lock on a run directory (``.lock``), so that one process at a time writes it: a
+    second ``--resume`` of the same run is refused, naming the process that holds it. The OS
+    drops the lock when its process dies, so a killed run never stays locked."""
+
+    def __init__(self, path: Path):
+        import fcntl
+
+        self._file = open(Path(path) / ".lock", "a+")
+        try:
+            fcntl.flock(self._file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self._file.seek(0)
+            holder = self._file.read().strip() or "unknown"
+            self._file.close()
+            raise UsageError(f"{path} is in use by another dlnd process (pid {holder}); wait "
+                             f"for it to end or stop it first") from None
+        self._file.seek(0)
+        self._file.truncate()
+        self._file.write(str(os.getpid()))
+        self._file.flush()
+
+    def release(self) -> None:
+        if not self._file.closed:
+            self._file.close()  # closing drops the lock
+
+
+def remove_stale_temp_files(path: Path) -> None:
+    """Temp files of a write that a killed process never finished (``.<name>.<pid>.tmp``)."""
+    for tmp in Path(path).glob(".*.tmp"):
+        pid = tmp.name.rsplit(".", 2)[-2]
+        if pid.isdigit() and not _alive(int(pid)):
+            tmp.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's live process
+        return True
+    return True
 
 
 def _read_lines(path: Path) -> list[str]:
     return path.read_text().splitlines(keepends=True) if path.exists() else []
 
 
-def read_meta(path: Path) -> dict[str, Any]:
+def _read_json(file: Path, what: str) -> Any:
     try:
-        return json.loads((Path(path) / "run.json").read_text())
-    except FileNotFoundError:
-        raise UsageError(f"{path} is not a dlnd run directory (no run.json)") from None
+        return json.loads(file.read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise DamagedRunError(f"{file} is damaged: not the JSON of {what} ({exc})") from None
+    except IsADirectoryError:
+        raise DamagedRunError(f"{file} is a directory, not {what}") from None
+
+
+def read_meta(path: Path) -> dict[str, Any]:
+    path = Path(path)
+    if not path.is_dir():
+        raise UsageError(f"{path} is not a dlnd run directory" +
+                         (" (it is a file)" if path.exists() else " (it does not exist)"))
+    file = path / "run.json"
+    if not file.exists():
+        raise UsageError(f"{path} is not a dlnd run directory (no run.json)")
+    meta = _read_json(file, "a run's description")
+    if not isinstance(meta, dict) or not isinstance(meta.get("project"), str):
+        raise DamagedRunError(f"{file} is damaged: it names no project")
+    return meta
+
+
+def saved_config(path: Path, config_cls: type, project: str) -> Any:
+    """The config a run was started with, from its ``config.toml``, which must hold every key
+    (dlnd writes them all; a missing one would silently become a default)."""
+    file = Path(path) / "config.toml"
+    values = config_mod.read_toml(file)
+    missing = [k for k, (_, f) in config_mod.fields_of(config_cls).items()
+               if k not in values and f.default is not None]
+    if missing:
+        raise UsageError(f"{file} lacks {', '.join(missing)}: it was edited or damaged; put "
+                         f"them back or start a new run")
+    return config_mod.build(config_cls, values, what=project)
 
 
 def load_checkpoint(path: Path) -> dict[str, Any] | None:
@@ -430,7 +528,12 @@ def load_checkpoint(path: Path) -> dict[str, Any] | None:
                              f"which can run code when opened; dlnd no longer opens them: "
                              f"train the run again")
         return None
-    return state_file.read(ckpt)
+    state = state_file.read(ckpt)
+    if not isinstance(state, dict) or not isinstance(state.get("step"), int) or \
+            not isinstance(state.get("tracked"), dict) or "config" not in state:
+        raise DamagedRunError(f"{ckpt} is damaged: it is not a dlnd checkpoint (no step, "
+                              f"tracked state or config)")
+    return state
 
 
 def read_artifacts(path: Path) -> dict[str, Any]:
@@ -530,10 +633,8 @@ class Trained:
     def __init__(self, path: Path, config_cls: type):
         self.path = Path(path)
         meta = read_meta(self.path)
-        self.config = config_mod.build(config_cls,
-                                       config_mod.read_toml(self.path / "config.toml"),
-                                       what=meta["project"])
-        state = load_checkpoint(self.path)
+        state = load_checkpoint(self.path)  # first: an unsafe checkpoint is refused at once
+        self.config = saved_config(self.path, config_cls, meta["project"])
         if state is None:
             raise UsageError(f"{path} has no checkpoint yet (was the run stopped before its "
                              f"first epoch ended?)")
@@ -556,8 +657,28 @@ class Trained:
         return self.state[name]
 
 
+def metric_records(path: Path) -> tuple[list[dict[str, Any]], bool]:
+    """The records of ``metrics.jsonl`` and whether a partial last line (a process killed while
+    appending) was left out. A damaged line anywhere else is an error naming it."""
+    file = Path(path) / "metrics.jsonl"
+    lines = _read_lines(file)
+    records, partial = [], False
+    for number, line in enumerate(lines, start=1):
+        try:
+            record = json.loads(line)
+            if not isinstance(record, dict) or not {"step", "name", "value"} <= record.keys():
+                raise ValueError("not a metric record")
+        except ValueError as exc:
+            if number == len(lines) and not line.endswith("\n"):
+                partial = True
+                break
+            raise DamagedRunError(f"{file} is damaged at line {number} ({exc})") from None
+        records.append(record)
+    return records, partial
+
+
 def read_metrics(path: Path) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in _read_lines(Path(path) / "metrics.jsonl")]
+    return metric_records(path)[0]
 
 
 def find_runs(out: Path, project: str | None = None) -> list[Path]:
@@ -567,7 +688,11 @@ def find_runs(out: Path, project: str | None = None) -> list[Path]:
 
 
 def read_summary(path: Path) -> dict[str, Any] | None:
-    try:
-        return json.loads((Path(path) / "summary.json").read_text())
-    except FileNotFoundError:
+    file = Path(path) / "summary.json"
+    if not file.exists():
         return None
+    summary = _read_json(file, "a run's summary")
+    if not isinstance(summary, dict) or not {"status", "passed", "metrics", "wall_s"} <= \
+            summary.keys():
+        raise DamagedRunError(f"{file} is damaged: it lacks the summary's keys")
+    return summary
