@@ -112,3 +112,38 @@ def test_course_skips_projects_without_data(tmp_path, monkeypatch):
     rows, report = run_course(quick=True, out=tmp_path, verbose=False, only=needing_data)
     assert len(rows) == len(needing_data) and all(r["status"] == "skipped" for r in rows)
     assert "skipped" in report.read_text() and "put it in" in report.read_text()
+
+
+def test_course_only_with_a_typo_is_a_usage_error_and_keeps_the_report(hour_csv, tmp_path,
+                                                                        capsys):
+    run_course(quick=True, out=tmp_path, verbose=False, only=["bike-sharing"])
+    before = (tmp_path / "course.md").read_text()
+    assert main(["course", "--quick", "--out", str(tmp_path), "--only", "bike-sharin"]) == 2
+    assert "did you mean 'bike-sharing'" in capsys.readouterr().err
+    assert (tmp_path / "course.md").read_text() == before
+
+
+def test_a_partial_course_updates_its_rows_and_erases_none(hour_csv, tmp_path, monkeypatch):
+    run_course(quick=True, out=tmp_path, verbose=False, only=["bike-sharing"])
+    monkeypatch.setenv("DLND_DATA_DIR", str(tmp_path / "nothing"))
+    rows, report = run_course(quick=True, out=tmp_path, verbose=False, only=["mnist-mlp"])
+    assert {r["project"] for r in rows} == {"mnist-mlp", "bike-sharing"}
+    text = report.read_text()
+    assert "| bike-sharing |" in text and "| mnist-mlp |" in text
+
+
+def test_ctrl_c_in_a_course_project_stops_the_course_with_130(tmp_path, monkeypatch, capsys):
+    from dlnd.app import course
+
+    ran = []
+
+    def interrupted(project, cfg, **kwargs):
+        ran.append(project.name)
+        return {"status": "interrupted", "run_dir": str(tmp_path / project.name),
+                "metrics": {}, "passed": False, "wall_s": 0.1}
+
+    monkeypatch.setattr(course, "execute", interrupted)
+    code = main(["course", "--quick", "--out", str(tmp_path), "--only", "perceptron",
+                 "--only", "bike-sharing"])
+    assert code == 130 and len(ran) == 1
+    assert "interrupted" in (tmp_path / "course.md").read_text()

@@ -303,7 +303,11 @@ def cmd_runs(args) -> int:
 
 
 def cmd_course(args) -> int:
-    rows, report = run_course(quick=args.quick, out=args.out, only=args.only)
+    try:
+        rows, report = run_course(quick=args.quick, out=args.out, only=args.only)
+    except KeyboardInterrupt:
+        print(f"course interrupted; report so far: {args.out / 'course.md'}")
+        return 130
     for row in rows:
         if row["status"] == "skipped":
             print(f"skipped {row['project']}: {row['reason']}")

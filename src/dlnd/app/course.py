@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import html
+import json
 import os
 import time
 from pathlib import Path
@@ -38,27 +39,48 @@ def metric_text(summary: dict[str, Any], name: str) -> str:
 def run_course(*, quick: bool = False, out: Path = Path("runs"), verbose: bool = True,
                only: list[str] | None = None) -> tuple[list[dict[str, Any]], Path]:
     """Run every project (or ``only`` these); a project whose data cannot be had is skipped with
-    the reason. Returns the rows and the path of ``course.md``."""
-    rows = []
-    for name, project in projects.PROJECTS.items():
-        if only and name not in only:
-            continue
-        started = time.monotonic()
-        try:
-            cfg = project.make_config(quick=quick)
-            summary = execute(project, cfg, out=out, quick=quick, verbose=verbose)
-        except DataError as exc:
-            rows.append({"project": name, "status": "skipped", "reason": str(exc),
-                         "metric": project.primary_metric, "target": project.target_text})
-            continue
-        rows.append({"project": name, "status": summary["status"], "summary": summary,
-                     "metric": project.primary_metric, "target": project.target_text,
-                     "wall_s": time.monotonic() - started})
+    the reason. Returns the rows and the path of ``course.md``. The report keeps the rows of
+    projects not run this time (from ``course.json``), so a partial course updates its rows and
+    erases none. Ctrl-C in a project writes the report so far and stops the course."""
+    chosen = [projects.get(name).name for name in only] if only else list(projects.PROJECTS)
     out.mkdir(parents=True, exist_ok=True)
-    report = out / "course.md"
-    write_atomic(report, render(rows, quick).encode())
-    write_atomic(out / "course.html", render_html(rows, quick, out).encode())
-    return rows, report
+    rows = previous_rows(out, quick)
+    try:
+        for name in chosen:
+            project = projects.get(name)
+            started = time.monotonic()
+            try:
+                cfg = project.make_config(quick=quick)
+                summary = execute(project, cfg, out=out, quick=quick, verbose=verbose)
+            except DataError as exc:
+                rows[name] = {"project": name, "status": "skipped", "reason": str(exc),
+                              "metric": project.primary_metric, "target": project.target_text}
+                continue
+            rows[name] = {"project": name, "status": summary["status"], "summary": summary,
+                          "metric": project.primary_metric, "target": project.target_text,
+                          "wall_s": time.monotonic() - started}
+            if summary["status"] == "interrupted":
+                raise KeyboardInterrupt
+    finally:
+        ordered = [rows[n] for n in projects.PROJECTS if n in rows]
+        report = out / "course.md"
+        write_atomic(out / "course.json",
+                     json.dumps({"quick": quick, "rows": ordered}, indent=1).encode())
+        write_atomic(report, render(ordered, quick).encode())
+        write_atomic(out / "course.html", render_html(ordered, quick, out).encode())
+    return ordered, report
+
+
+def previous_rows(out: Path, quick: bool) -> dict[str, dict[str, Any]]:
+    """The rows of the last course report in ``out`` made in the same mode (quick or full)."""
+    try:
+        saved = json.loads((out / "course.json").read_text())
+        if saved["quick"] != quick:
+            return {}
+        return {row["project"]: row for row in saved["rows"] if row["project"] in
+                projects.PROJECTS}
+    except (FileNotFoundError, ValueError, KeyError, TypeError):
+        return {}  # no report yet, or one that cannot be read: it is rewritten
 
 
 def render(rows: list[dict[str, Any]], quick: bool) -> str:
