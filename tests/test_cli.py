@@ -147,3 +147,44 @@ def test_ctrl_c_in_a_course_project_stops_the_course_with_130(tmp_path, monkeypa
                  "--only", "bike-sharing"])
     assert code == 130 and len(ran) == 1
     assert "interrupted" in (tmp_path / "course.md").read_text()
+
+
+def test_version_and_bare_dlnd_show_help_not_an_error(capsys):
+    assert main([]) == 0
+    assert "usage: dlnd" in capsys.readouterr().out
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--version"])
+    assert exit_info.value.code == 0 and capsys.readouterr().out.startswith("dlnd ")
+
+
+@pytest.mark.parametrize("flags, message", [
+    (["--temperature", "nan"], "--temperature must be between"),
+    (["--temperature", "1e-300"], "--temperature must be between"),
+    (["--seed", str(2**64)], "--seed must be between 0 and 2**32 - 1"),
+    (["--seed", "-1"], "--seed must be between"),
+    (["--length", str(10**9)], "--length must be between 1 and 100,000"),
+])
+def test_generate_refuses_values_that_would_crash_or_run_for_hours(flags, message, tmp_path,
+                                                                   capsys):
+    assert main(["generate", str(tmp_path), *flags]) == 2
+    assert message in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("out", ["file", "file/under", "/proc/dlnd-runs"])
+def test_an_out_that_cannot_hold_runs_is_one_sentence(out, tmp_path, hour_csv, capsys):
+    (tmp_path / "file").write_text("x")
+    out = tmp_path / out
+    assert main(["run", "bike-sharing", "--quick", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "cannot make a run directory under" in err and len(err.splitlines()) == 1
+
+
+def test_resume_of_a_file_or_config_of_a_directory_is_one_sentence(tmp_path, capsys):
+    (tmp_path / "f").write_text("x")
+    assert main(["run", "bike-sharing", "--resume", str(tmp_path / "f")]) == 2
+    assert "is not a dlnd run directory (it is a file)" in capsys.readouterr().err
+    assert main(["run", "bike-sharing", "--config", str(tmp_path)]) == 2
+    assert "is a directory" in capsys.readouterr().err
+    (tmp_path / "bad.toml").write_bytes(b"epochs = 3\n\xff\xfe")
+    assert main(["run", "bike-sharing", "--config", str(tmp_path / "bad.toml")]) == 2
+    assert "is not UTF-8 text" in capsys.readouterr().err

@@ -7,7 +7,7 @@ import difflib
 import sys
 from pathlib import Path
 
-from dlnd import projects
+from dlnd import __version__, projects
 from dlnd.app.course import format_table, metric_text, run_course
 from dlnd.core import config as config_mod
 from dlnd.core import datasets
@@ -41,6 +41,7 @@ def add_config_flags(parser: argparse.ArgumentParser, config_cls: type) -> None:
 def build_parser(project: projects.Project | None = None) -> Parser:
     parser = Parser(prog="dlnd", description="Deep Learning Nanodegree projects, runnable.")
     parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+    parser.add_argument("--version", action="version", version=f"dlnd {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
 
     sub.add_parser("list", help="the projects: what each teaches, its data and course target")
@@ -231,17 +232,42 @@ def model_offering(run_dir: Path, offer: str):
     return project.load(run_dir)
 
 
+def read_stdin_lines() -> list[str]:
+    """Non-empty lines of stdin, decoded as UTF-8 whatever the locale (bytes that are not UTF-8
+    are replaced, and the user is told)."""
+    data = sys.stdin.buffer.read()
+    text = data.decode("utf-8", errors="replace")
+    if "\ufffd" in text and b"\xef\xbf\xbd" not in data:
+        print("dlnd: note: stdin is not UTF-8; undecodable bytes were replaced by \ufffd",
+              file=sys.stderr)
+    return [line for line in text.splitlines() if line.strip()]
+
+
 def cmd_predict(args) -> int:
     model = model_offering(args.run_dir, "predict")
-    inputs = args.inputs or [line.rstrip("\n") for line in sys.stdin]
+    inputs = args.inputs or read_stdin_lines()
+    if not inputs:
+        raise UsageError("no inputs: give them as arguments or one per line on stdin")
     for prediction in model.predict(inputs):
         print(prediction)
     return 0
 
 
+MAX_GENERATED = 100_000  # tokens: about a novel's chapter; more is a typo, not a wish
+TEMPERATURES = (0.01, 100.0)  # below, sampling is greedy in all but name; above, noise
+
+
 def cmd_generate(args) -> int:
-    if args.length < 1 or args.temperature <= 0 or (args.top_k is not None and args.top_k < 1):
-        raise UsageError("--length and --top-k must be >= 1 and --temperature > 0")
+    if not 1 <= args.length <= MAX_GENERATED:
+        raise UsageError(f"--length must be between 1 and {MAX_GENERATED:,}")
+    if args.top_k is not None and args.top_k < 1:
+        raise UsageError("--top-k must be >= 1")
+    low, high = TEMPERATURES
+    if not low <= args.temperature <= high:  # also refuses nan and inf
+        raise UsageError(f"--temperature must be between {low} and {high:g} (lower is more "
+                         f"predictable; --top-k 1 picks the likeliest token every time)")
+    if not 0 <= args.seed < 2**32:
+        raise UsageError("--seed must be between 0 and 2**32 - 1")
     model = model_offering(args.run_dir, "generate")
     print(model.generate(prime=args.prime, length=args.length, temperature=args.temperature,
                          top_k=args.top_k, seed=args.seed))
@@ -327,6 +353,9 @@ COMMANDS = {"list": cmd_list, "run": cmd_run, "data": cmd_data, "runs": cmd_runs
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    if not argv:  # bare `dlnd`: what it can do, not an error
+        build_parser().print_help()
+        return 0
     debug = "--debug" in argv
     try:
         args = parse(argv)

@@ -15,8 +15,8 @@ suggests the closest valid key.
 from __future__ import annotations
 
 import dataclasses
-import json
 import difflib
+import json
 import math
 import tomllib
 import types

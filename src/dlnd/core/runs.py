@@ -177,7 +177,14 @@ class Criterion:
 def new_run_dir(out: Path, project: str) -> Path:
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     path = Path(out) / project / f"{stamp}-{secrets.token_hex(3)}"
-    path.mkdir(parents=True)
+    try:
+        path.mkdir(parents=True)
+    except (FileExistsError, NotADirectoryError):
+        raise UsageError(f"cannot make a run directory under {out}: a file is in the way "
+                         f"(--out must be a directory)") from None
+    except OSError as exc:
+        raise UsageError(f"cannot make a run directory under {out}: "
+                         f"{exc.strerror or exc}") from None
     return path
 
 
