@@ -36,11 +36,19 @@ def test_values_are_parsed_and_typed(key, value, expected):
     ("hidden_nodes", True, "must be int"), ("hidden_nodes", 0, "must be >= 1"),
     ("lr", -0.1, "must be > 0"), ("lr", "nan", "finite"), ("shuffle", "maybe", "must be bool"),
     ("cell", "rnn", "'lstm' | 'gru'"), ("layers", "4,0", "must be >= 1"),
-    ("device", "tpu", "device must be one of"),
+    ("device", "tpu", "device must be one of"), ("device", "cuda:0\nx", "must be str"),
+    ("device", "cuda:0x", "device must be one of"), ("seed", -1, "must be >= 0"),
+    ("seed", 2**64, "must be <= 4294967295"),
 ])
 def test_bad_values_are_rejected(key, value, message):
     with pytest.raises(ConfigError, match=message):
         config.build(Toy, {key: value})
+
+
+def test_strings_round_trip_through_toml_exactly(tmp_path):
+    cfg = config.build(Toy, {"device": "cuda:3"})
+    (tmp_path / "c.toml").write_text(config.to_toml(cfg))
+    assert config.build(Toy, config.read_toml(tmp_path / "c.toml")) == cfg
 
 
 def test_unknown_key_suggests_the_closest():

@@ -18,6 +18,7 @@ import dataclasses
 import difflib
 import json
 import math
+import re
 import tomllib
 import types
 import typing
@@ -42,12 +43,13 @@ DEVICES = ("auto", "cpu", "cuda", "mps")
 class BaseConfig:
     """Settings every project has."""
 
-    seed: int = param(0, "seed for init, shuffling and dropout: same seed, same CPU, same run")
+    seed: int = param(0, "seed for init, shuffling and dropout: same seed, same CPU, same run "
+                      "(NumPy and torch both take 0 .. 2**32 - 1)", min=0, max=2**32 - 1)
     device: str = param("auto", "auto = cuda when available, else cpu (numpy projects run on cpu)")
 
     def check(self) -> None:
         """Cross-field checks; projects override and raise ConfigError."""
-        if not (self.device in DEVICES or self.device.startswith("cuda:")):
+        if not (self.device in DEVICES or re.fullmatch(r"cuda:\d+", self.device)):
             raise ConfigError(f"device must be one of {', '.join(DEVICES)} or cuda:N, "
                               f"not {self.device!r}")
 
@@ -103,6 +105,8 @@ def coerce(key: str, tp: Any, value: Any) -> Any:
             if tp is bool:
                 return _parse_bool(value)
             if tp is str:
+                if any(ord(c) < 32 or ord(c) == 127 for c in value):
+                    raise ValueError  # a newline or control character is never a setting
                 return value
             return tp(value)
         if tp is float and isinstance(value, int) and not isinstance(value, bool):
