@@ -160,3 +160,21 @@ def test_derived_file_is_not_downloaded_blindly(tmp_path, monkeypatch):
     monkeypatch.setenv("DLND_OFFLINE", "0")
     with pytest.raises(DataError, match="cannot be downloaded as it is.*aclImdb_v1.tar.gz"):
         datasets.path("imdb", "aclImdb_v1_train.jsonl.gz")
+
+
+def test_an_unreadable_dataset_file_is_one_sentence(tmp_path, monkeypatch):
+    import builtins
+
+    (tmp_path / "letters").mkdir()
+    target = tmp_path / "letters" / "letters_source.txt"
+    target.write_text("x\n")
+    real_open = builtins.open
+
+    def refusing(path, *args, **kwargs):
+        if str(path) == str(target):
+            raise PermissionError(13, "Permission denied")
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", refusing)
+    with pytest.raises(DataError, match="cannot read .*letters_source.txt: Permission denied"):
+        datasets.checksum_match(target, datasets.get("letters").file("letters_source.txt"))

@@ -16,7 +16,7 @@ import pytest
 from dlnd.app.cli import main
 from dlnd.core import runs, state_file
 from dlnd.core.config import BaseConfig, param, to_toml
-from dlnd.core.errors import UsageError
+from dlnd.core.errors import DlndError, UsageError
 
 
 # ----- the state-file format -----
@@ -472,3 +472,16 @@ def test_damaged_run_files_are_one_sentence_and_change_nothing(finished_run, tmp
                 (finished_run / fname).write_bytes(data)
             clear += ok
     assert clear == tried
+
+
+def test_a_failed_write_keeps_the_previous_version_and_says_so(tmp_path, monkeypatch):
+    target = tmp_path / "checkpoint.safetensors"
+    target.write_bytes(b"previous")
+
+    def disk_full(fd):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", disk_full)
+    with pytest.raises(DlndError, match="No space left on device; its previous version is kept"):
+        runs.write_atomic(target, b"new")
+    assert target.read_bytes() == b"previous" and list(tmp_path.iterdir()) == [target]

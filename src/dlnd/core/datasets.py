@@ -137,8 +137,11 @@ def checksum_match(path: Path, file: DataFile) -> tuple[bool, str]:
     Returns (matched, the file's own sha256 for reports)."""
     wanted = [h.split(":", 1) for h in file.hashes]
     algorithms = {algo for algo, _ in wanted} | {"sha256"}
-    with open(path, "rb") as fh:
-        raw = _digests(fh, algorithms)
+    try:
+        with open(path, "rb") as fh:
+            raw = _digests(fh, algorithms)
+    except OSError as exc:
+        raise DataError(f"cannot read {path}: {exc.strerror or exc}") from None
     if any(raw[algo] == value for algo, value in wanted):
         return True, raw["sha256"]
     if path.suffix == ".gz":

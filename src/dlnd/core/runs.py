@@ -86,11 +86,16 @@ def versions() -> dict[str, str]:
 def write_atomic(path: Path, data: bytes) -> None:
     """Write ``data`` so that ``path`` holds either the old or the new content, never a mix."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+    try:
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except OSError as exc:  # disk full, read-only, quota: the previous version stays intact
+        tmp.unlink(missing_ok=True)
+        raise DlndError(f"cannot write {path}: {exc.strerror or exc}; its previous version "
+                        f"is kept") from None
 
 
 class DamagedRunError(DlndError):
