@@ -18,7 +18,10 @@ $(STAMP): pyproject.toml constraints.txt
 install: $(STAMP)
 
 demo: $(STAMP)
+	if [ -d "$(DLND_DATA_DIR)" ]; then $(BIN)/dlnd data use "$(DLND_DATA_DIR)"; fi
 	$(BIN)/dlnd course --quick
+	@echo
+	@echo "next, in any shell:  source .venv/bin/activate  then  dlnd list  /  dlnd run bike-sharing"
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q

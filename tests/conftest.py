@@ -13,6 +13,7 @@ from dlnd.core import datasets
 def isolated_cache(tmp_path_factory, monkeypatch):
     """Never touch the user's cache; never try the network unless a test asks for it."""
     monkeypatch.setenv("DLND_CACHE", str(tmp_path_factory.mktemp("cache")))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("settings")))
     monkeypatch.setenv("DLND_OFFLINE", "1")
 
 

@@ -188,3 +188,16 @@ def test_resume_of_a_file_or_config_of_a_directory_is_one_sentence(tmp_path, cap
     (tmp_path / "bad.toml").write_bytes(b"epochs = 3\n\xff\xfe")
     assert main(["run", "bike-sharing", "--config", str(tmp_path / "bad.toml")]) == 2
     assert "is not UTF-8 text" in capsys.readouterr().err
+
+
+def test_data_use_remembers_the_data_folder_for_later_commands(hour_csv, tmp_path, capsys,
+                                                              monkeypatch):
+    folder = hour_csv.parent.parent
+    monkeypatch.delenv("DLND_DATA_DIR")
+    assert main(["data", "path", "bike-sharing"]) == 1  # nowhere to be found yet
+    capsys.readouterr()
+    assert main(["data", "use", str(folder)]) == 0
+    assert str(folder.resolve()) in capsys.readouterr().out
+    assert main(["data", "path", "bike-sharing"]) == 0
+    assert "hour.csv" in capsys.readouterr().out
+    assert main(["data", "use", str(tmp_path / "nope")]) == 2

@@ -66,6 +66,8 @@ def build_parser(project: projects.Project | None = None) -> Parser:
     data_sub.add_parser("list", help="every registered dataset and whether it is here")
     data_sub.add_parser("path", help="where a dataset's files are").add_argument("name")
     data_sub.add_parser("fetch", help="download a dataset (verified)").add_argument("name")
+    data_sub.add_parser("use", help="remember a folder of datasets for every later command "
+                        "(DLND_DATA_DIR still wins)").add_argument("folder", type=Path)
     data_sub.add_parser("verify", help="check files against their checksums").add_argument(
         "name", nargs="?")
 
@@ -102,7 +104,9 @@ def build_parser(project: projects.Project | None = None) -> Parser:
     sweep.add_argument("--storage", default="", help="Optuna storage URL "
                        "(default sqlite:///OUT/sweeps.db)")
     sweep.add_argument("--name", default="", help="study name (default: from the settings)")
-    sweep.add_argument("--no-prune", action="store_true", help="never stop trials early")
+    sweep.add_argument("--prune", action=argparse.BooleanOptionalAction, default=None,
+                       help="stop unpromising trials early (default: yes for a --space search, "
+                       "no for a full --grid)")
     sweep.add_argument("--heartbeat", type=int, default=10, metavar="SECONDS",
                        help="a trial whose worker is silent for 3x this is failed and retried")
     sweep.add_argument("--out", type=Path, default=Path("runs"))
@@ -195,6 +199,10 @@ def cmd_data(args) -> int:
         for s in statuses:
             print(s.path if s.path else f"missing: {s.file.name} ({s.file.url or 'no download'})")
         return 0 if all(s.path or s.file.optional for s in statuses) else 1
+    if args.data_command == "use":
+        folder = datasets.use_data_dir(args.folder)
+        print(f"datasets will be looked for in {folder} (saved in {datasets.settings_file()})")
+        return 0
     if args.data_command == "fetch":
         for file in datasets.get(args.name).files:
             try:
@@ -283,7 +291,7 @@ def cmd_sweep(args) -> int:
                      space=parse_space(args.space), trials=args.trials, search=args.search,
                      metric=args.metric, direction=args.direction,
                      fixed=config_mod.parse_assignments(args.set), quick=args.quick,
-                     prune=not args.no_prune, out=str(args.out), storage=args.storage,
+                     prune=args.prune, out=str(args.out), storage=args.storage,
                      name=args.name, heartbeat_s=args.heartbeat)
     result = run_sweep(spec, workers=args.workers)
     best = result["best"]

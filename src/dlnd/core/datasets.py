@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 import gzip
 import hashlib
+import json
 import os
 import shutil
 import tomllib
@@ -92,9 +93,33 @@ def get(name: str) -> Dataset:
     return reg[name]
 
 
+def settings_file() -> Path:
+    """The user's dlnd settings (``dlnd data use PATH`` writes the data folder there)."""
+    home = os.environ.get("XDG_CONFIG_HOME") or "~/.config"
+    return Path(home).expanduser() / "dlnd" / "settings.toml"
+
+
 def data_dir() -> Path | None:
+    """``$DLND_DATA_DIR``, else the folder chosen with ``dlnd data use``, else none."""
     value = os.environ.get("DLND_DATA_DIR")
-    return Path(value).expanduser() if value else None
+    if value:
+        return Path(value).expanduser()
+    try:
+        saved = tomllib.loads(settings_file().read_text()).get("data_dir")
+    except (OSError, ValueError):  # no settings yet, or unreadable: as if none
+        return None
+    return Path(saved) if isinstance(saved, str) and saved else None
+
+
+def use_data_dir(folder: Path) -> Path:
+    """Remember ``folder`` as the data folder for every later dlnd command of this user."""
+    folder = Path(folder).expanduser().resolve()
+    if not folder.is_dir():
+        raise UsageError(f"{folder} is not a folder")
+    file = settings_file()
+    file.parent.mkdir(parents=True, exist_ok=True)
+    file.write_text(f"data_dir = {json.dumps(str(folder))}\n")
+    return folder
 
 
 def cache_dir() -> Path:
@@ -196,7 +221,8 @@ def missing_message(file: DataFile, reason: str | None = None) -> str:
         source += f" (archive member {file.member})"
     why = f" ({reason})" if reason else ""
     return (f"dataset file {file.name!r} of {file.dataset!r} is not available{why}: {source} "
-            f"and put it in {where}/, or set DLND_DATA_DIR to a folder holding {file.dataset}/")
+            f"and put it in {where}/, or point dlnd at a folder holding {file.dataset}/ with "
+            f"`dlnd data use FOLDER` (or DLND_DATA_DIR)")
 
 
 def download_file(file: DataFile) -> Path:
@@ -217,7 +243,8 @@ def download_file(file: DataFile) -> Path:
             source = Path(pooch.retrieve(file.url, known_hash=None, path=target_dir / "_downloads",
                                          fname=Path(file.name).name, progressbar=True))
     except Exception as exc:  # network errors come from several libraries; all mean "not here"
-        raise DataError(missing_message(file, f"download failed: {exc}")) from None
+        reason = (str(exc).splitlines() or [type(exc).__name__])[0][:80]
+        raise DataError(missing_message(file, f"download failed: {reason}")) from None
     tmp = target.with_name(target.name + ".part")
     shutil.copyfile(source, tmp)
     try:
