@@ -201,3 +201,16 @@ def test_data_use_remembers_the_data_folder_for_later_commands(hour_csv, tmp_pat
     assert main(["data", "path", "bike-sharing"]) == 0
     assert "hour.csv" in capsys.readouterr().out
     assert main(["data", "use", str(tmp_path / "nope")]) == 2
+
+
+def test_quick_runs_are_labelled_not_scored_everywhere(capsys, hour_csv, tmp_path):
+    code, out, _ = run_cli(capsys, "run", "bike-sharing", "--quick", "--out", str(tmp_path))
+    assert code == 0 and "quick run (tiny settings" in out and "FAIL" not in out
+    code, out, _ = run_cli(capsys, "runs", "--out", str(tmp_path))
+    assert "quick - not scored" in out and " fail" not in out
+    code, out, _ = run_cli(capsys, "course", "--quick", "--out", str(tmp_path), "--only",
+                           "bike-sharing")
+    assert code == 0 and out.strip().splitlines()[-1] == (
+        f"1 projects ran (quick runs: checked end to end, not scored); report: "
+        f"{tmp_path / 'course.html'}")
+    assert "quick - not scored" in (tmp_path / "course.md").read_text()

@@ -13,7 +13,7 @@ from dlnd.core import config as config_mod
 from dlnd.core import datasets
 from dlnd.core.errors import DlndError, UsageError
 from dlnd.core.project import check_resume, execute
-from dlnd.core.runs import find_runs, read_meta, read_summary
+from dlnd.core.runs import QUICK_VERDICT, find_runs, read_meta, read_summary
 from dlnd.engine.memory import tune_allocator
 
 
@@ -169,19 +169,28 @@ def cmd_run(args) -> int:
                                   overrides=flags)
         summary = execute(project, cfg, out=args.out, quick=args.quick)
     print_summary(summary)
-    if summary["status"] == "interrupted":
-        print(f"interrupted; continue with: dlnd run {project.name} --resume {summary['run_dir']}")
-        return 130
-    return 0
+    return 130 if summary["status"] == "interrupted" else 0
 
 
 def print_summary(summary: dict) -> None:
     metrics = "  ".join(f"{k}={v:.4g}" for k, v in summary["metrics"].items())
-    verdict = "PASS" if summary["passed"] else "FAIL"
     print(f"{summary['project']}: {metrics}")
-    print(f"course target: {summary['target']} -> {verdict}")
+    verdict = summary_verdict(summary)
+    if summary["status"] == "interrupted":
+        print(f"interrupted - resume with: dlnd run {summary['project']} --resume "
+              f"{summary['run_dir']}")
+    elif verdict == QUICK_VERDICT:
+        print(f"quick run (tiny settings: checks the pipeline, not scored against the course "
+              f"target: {summary['target']})")
+    else:
+        print(f"course target: {summary['target']} -> {verdict.upper()}")
     print(f"run directory: {summary['run_dir']}  ({summary['wall_s']:.1f} s on "
           f"{summary['device']})")
+
+
+def summary_verdict(summary: dict) -> str:
+    """The verdict of a summary, also for summaries written before verdicts were recorded."""
+    return summary.get("verdict") or ("pass" if summary["passed"] else "fail")
 
 
 def cmd_data(args) -> int:
@@ -325,9 +334,9 @@ def cmd_runs(args) -> int:
         if summary is None:
             rows.append([str(path), meta["project"], "incomplete", metric, "-", "-", "-"])
             continue
-        verdict = "pass" if summary["passed"] else "fail"
         rows.append([str(path), meta["project"], summary["status"], metric,
-                     metric_text(summary, metric), verdict, f"{summary['wall_s']:.1f} s"])
+                     metric_text(summary, metric), summary_verdict(summary),
+                     f"{summary['wall_s']:.1f} s"])
     if not rows:
         print(f"no runs under {args.out}" + (f" for {args.project}" if args.project else ""))
         return 0
@@ -347,9 +356,14 @@ def cmd_course(args) -> int:
             print(f"skipped {row['project']}: {row['reason']}")
         else:
             s = row["summary"]
-            verdict = "pass" if s["passed"] else "fail"
-            print(f"{row['project']}: {row['metric']}={metric_text(s, row['metric'])} {verdict}")
-    print(f"report: {report}")
+            print(f"{row['project']}: {row['metric']}={metric_text(s, row['metric'])} "
+                  f"{summary_verdict(s)}")
+    ran = [r for r in rows if r["status"] != "skipped"]
+    scored = [r for r in ran if summary_verdict(r["summary"]) in ("pass", "fail")]
+    passed = sum(summary_verdict(r["summary"]) == "pass" for r in scored)
+    score = f"{passed} of {len(scored)} meet the course target" if scored else \
+        "quick runs: checked end to end, not scored"
+    print(f"{len(ran)} projects ran ({score}); report: {report.parent / 'course.html'}")
     return 0 if all(r["status"] != "failed" for r in rows) else 1
 
 

@@ -101,8 +101,9 @@ def render(rows: list[dict[str, Any]], quick: bool) -> str:
 
 
 def mode_text(quick: bool) -> str:
-    return ("quick mode: tiny settings that check every project runs end to end; targets are "
-            "for the full runs (`dlnd course`)" if quick else "full runs, default configs")
+    return ("quick mode: tiny settings that check every project runs end to end and learns; "
+            "not scored against the course targets, which are for the full runs "
+            "(`dlnd course`)" if quick else "full runs, default configs")
 
 
 def verdict_of(row: dict[str, Any]) -> str:
@@ -111,7 +112,7 @@ def verdict_of(row: dict[str, Any]) -> str:
     summary = row["summary"]
     if summary["status"] != "completed":
         return summary["status"]
-    return "pass" if summary["passed"] else "fail"
+    return summary.get("verdict") or ("pass" if summary["passed"] else "fail")
 
 
 def main_plot(run_dir: Path) -> str:
@@ -137,11 +138,14 @@ def render_html(rows: list[dict[str, Any]], quick: bool, out: Path) -> str:
             link = f'<a href="{html.escape(href)}/">{html.escape(href)}</a>'
             plot = main_plot(Path(summary["run_dir"]))
         body.append(
-            f'<tr class="{verdict}"><td>{html.escape(row["project"])}</td>'
+            f'<tr class="{verdict.split()[0]}"><td>{html.escape(row["project"])}</td>'
             f"<td>{html.escape(row['metric'])}</td><td>{html.escape(row['target'])}</td>"
             f"<td>{result}</td><td class=\"verdict\">{verdict}</td><td>{wall}</td>"
             f"<td>{link}</td><td>{plot}</td></tr>")
-    passed = sum(verdict_of(r) == "pass" for r in rows)
+    scored = [r for r in rows if verdict_of(r) in ("pass", "fail")]
+    passed = sum(verdict_of(r) == "pass" for r in scored)
+    score = (f"{passed} of {len(scored)} projects meet the course target" if scored
+             else "Quick runs are not scored")
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>dlnd course report</title>
 <style>
@@ -152,11 +156,12 @@ th {{ background: #f3f3f3; }}
 tr.pass .verdict {{ background: #d7f5d7; }}
 tr.fail .verdict {{ background: #f8d4d4; }}
 tr.skipped .verdict, tr.interrupted .verdict {{ background: #f5ecd0; }}
+tr.quick .verdict {{ background: #e4ecf7; }}
 img {{ max-width: 360px; }}
 </style></head>
 <body>
 <h1>dlnd course report</h1>
-<p>{html.escape(mode_text(quick))}. {passed} of {len(rows)} projects meet the course target.</p>
+<p>{html.escape(mode_text(quick))}. {score}.</p>
 <table>
 <thead><tr><th>project</th><th>metric</th><th>course target</th><th>our result</th>
 <th>pass/fail</th><th>wall time</th><th>run directory</th><th>main plot</th></tr></thead>

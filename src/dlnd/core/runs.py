@@ -416,6 +416,7 @@ class Run:
                device: str, status: str = "completed") -> dict[str, Any]:
         criteria = list(target)
         passed = all(c.met(metrics) for c in criteria) if status == "completed" else False
+        meta = read_meta(self.path)
         summary = {
             "project": self.project,
             "run_dir": str(self.path),
@@ -424,11 +425,12 @@ class Run:
             "target": target_text,
             "criteria": {str(c): c.met(metrics) for c in criteria},
             "passed": passed,
+            "verdict": verdict(status, passed, meta.get("quick", False)),
             "wall_s": round(self.wall_s(), 3),
             "device": device,
             "config": config_mod.to_dict(self.config),
             "versions": versions(),
-            "git_commit": read_meta(self.path).get("git_commit"),
+            "git_commit": meta.get("git_commit"),
             "finished": datetime.now(UTC).isoformat(timespec="seconds"),
         }
         write_atomic(self.path / "summary.json", (json.dumps(summary, indent=2) + "\n").encode())
@@ -442,6 +444,19 @@ class Run:
             self._metrics.close()
         finally:
             self._lock.release()
+
+
+QUICK_VERDICT = "quick - not scored"
+
+
+def verdict(status: str, passed: bool, quick: bool) -> str:
+    """How a run is shown: pass or fail against the course target for a full run that
+    completed; quick runs (tiny settings) and unfinished runs are not scored against it."""
+    if status != "completed":
+        return status
+    if quick:
+        return QUICK_VERDICT
+    return "pass" if passed else "fail"
 
 
 class RunLock:
