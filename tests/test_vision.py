@@ -1,5 +1,6 @@
-"""dlnd.vision and the image projects: readers, batch augmentation, architectures, learning,
-resume, predict, DDP, and the batch-norm and weight-init lessons."""
+"""dlnd.shared.vision and the image projects: readers, batch augmentation, architectures,
+learning, predict, DDP, the batch-norm and weight-init lessons and transfer learning (the run
+lifecycle and SIGKILL resume of each are checked in test_contract.py)."""
 
 import io
 import pickle
@@ -16,8 +17,9 @@ import dlnd
 from dlnd import projects
 from dlnd.core import runs
 from dlnd.core.errors import DataError
-from dlnd.core.project import execute
-from dlnd.shared import vision
+from dlnd.core.project import Prediction
+from dlnd.shared.vision import augment, models
+from dlnd.shared.vision import data as vision_data
 
 TINY = {"dataset": "fashion-mnist", "train_limit": 2048, "val_size": 500, "test_limit": 1000,
         "widths": (8, 16, 32), "batch_size": 64, "epochs": 3, "threads": 1}
@@ -47,11 +49,11 @@ def cifar_records(labels, seed=0):
 
 def test_cifar_binary_records_are_read_plane_by_plane():
     raw, images = cifar_records([3, 9, 0])
-    got, labels = vision.read_cifar_binary(raw)
+    got, labels = vision_data.read_cifar_binary(raw)
     assert labels.tolist() == [3, 9, 0]
     assert np.array_equal(got, images)
     with pytest.raises(DataError, match="whole number of 3073-byte"):
-        vision.read_cifar_binary(raw[:-1])
+        vision_data.read_cifar_binary(raw[:-1])
 
 
 def test_cifar_python_tarball_is_read_without_extracting(tmp_path):
@@ -59,7 +61,7 @@ def test_cifar_python_tarball_is_read_without_extracting(tmp_path):
     rng = np.random.default_rng(1)
     expected = {}
     with tarfile.open(path, "w:gz") as tar:
-        for name in vision.CIFAR_PICKLES["train"] + vision.CIFAR_PICKLES["test"]:
+        for name in vision_data.CIFAR_PICKLES["train"] + vision_data.CIFAR_PICKLES["test"]:
             data = rng.integers(0, 256, (4, 3072), dtype=np.uint8)
             labels = rng.integers(0, 10, 4).tolist()
             expected[name] = (data, labels)
@@ -67,12 +69,12 @@ def test_cifar_python_tarball_is_read_without_extracting(tmp_path):
             info = tarfile.TarInfo(name)
             info.size = len(blob)
             tar.addfile(info, io.BytesIO(blob))
-    images, labels = vision.read_cifar_tarball(path, "train")
+    images, labels = vision_data.read_cifar_tarball(path, "train")
     assert images.shape == (20, 3, 32, 32)
     first = expected["cifar-10-batches-py/data_batch_1"]
     assert np.array_equal(images[:4].reshape(4, -1), first[0])
     assert labels[:4].tolist() == first[1]
-    test_images, _ = vision.read_cifar_tarball(path, "test")
+    test_images, _ = vision_data.read_cifar_tarball(path, "test")
     assert np.array_equal(test_images.reshape(4, -1),
                           expected["cifar-10-batches-py/test_batch"][0])
 
@@ -80,8 +82,8 @@ def test_cifar_python_tarball_is_read_without_extracting(tmp_path):
 @pytest.mark.realdata
 def test_cifar10_sample_loads_as_uint8_tensors(require_data):
     require_data("cifar10-sample")
-    train = vision.load("cifar10-sample", "train")
-    test = vision.load("cifar10-sample", "test")
+    train = vision_data.load("cifar10-sample", "train")
+    test = vision_data.load("cifar10-sample", "test")
     assert train.images.shape == (2000, 3, 32, 32) and train.images.dtype == torch.uint8
     assert len(test) == 1000 and train.classes[0] == "airplane" and train.classes[9] == "truck"
     # The sample's labels are the first 2,000 of the full training set's label list.
@@ -95,15 +97,15 @@ def test_translate_moves_content_by_at_most_pad_and_flip_mirrors():
     images = torch.zeros(64, 1, 8, 8, dtype=torch.uint8)
     images[:, 0, 4, 3] = 255
     gen = torch.Generator().manual_seed(0)
-    shifted = vision.random_translate(images, 2, gen)
+    shifted = augment.random_translate(images, 2, gen)
     assert shifted.dtype == torch.uint8 and shifted.shape == images.shape
     where = torch.nonzero(shifted[:, 0] == 255)
     assert len(where) == 64  # a pixel 2 from every edge never leaves the image
     rows, cols = where[:, 1], where[:, 2]
     assert (rows - 4).abs().max() == 2 and (cols - 3).abs().max() == 2
     assert len(set(zip(rows.tolist(), cols.tolist(), strict=True))) > 15  # most of 25 shifts
-    assert torch.equal(vision.random_translate(images, 0, gen), images)
-    flipped = vision.random_flip(images, gen)
+    assert torch.equal(augment.random_translate(images, 0, gen), images)
+    flipped = augment.random_flip(images, gen)
     mirrored = (flipped[:, 0, 4, 8 - 1 - 3] == 255)
     assert 10 < int(mirrored.sum()) < 54
     assert torch.equal(flipped[mirrored], images[mirrored].flip(3))
@@ -111,8 +113,8 @@ def test_translate_moves_content_by_at_most_pad_and_flip_mirrors():
 
 def test_architectures_match_torchvision_layouts():
     with torch.device("meta"):  # shapes only: no memory, no init time
-        resnet = vision.ResNet()
-        vgg = vision.VGG()
+        resnet = models.ResNet()
+        vgg = models.VGG()
     # Parameter counts of torchvision's resnet18() and vgg16().
     assert sum(p.numel() for p in resnet.parameters()) == 11_689_512
     assert sum(p.numel() for p in vgg.parameters()) == 138_357_544
@@ -121,49 +123,38 @@ def test_architectures_match_torchvision_layouts():
             "layer2.0.downsample.0.weight", "layer4.1.bn2.bias", "fc.weight"} <= keys
     assert {"features.0.weight", "features.28.weight", "classifier.6.bias"} <= set(
         vgg.state_dict())
-    small = vision.ResNet(num_classes=5, width=8, small_input=True)
+    small = models.ResNet(num_classes=5, width=8, small_input=True)
     assert small(torch.zeros(2, 3, 32, 32)).shape == (2, 5)
 
 
-def stop_after_first_epoch(run):
-    run.on_metric = lambda name, value, step: run.stop("interrupted") if name == "val/acc" \
-        else None
+def top_scores_are_ranked_probabilities(prediction):
+    scores = list(prediction.scores.values())
+    return (len(scores) == 3 and scores == sorted(scores, reverse=True) and sum(scores) <= 1.0001
+            and prediction.probability == scores[0]
+            and prediction.label == next(iter(prediction.scores)))
 
 
 @pytest.mark.realdata
 @pytest.mark.slow
-def test_classifier_learns_resumes_exactly_and_predicts(tiny_run, tmp_path):
-    reference = tiny_run
-    metrics = reference["metrics"]
+def test_classifier_learns_and_predicts_image_files(tiny_run, tmp_path):
+    metrics = tiny_run["metrics"]
     assert metrics["val_acc"] > 0.6 and metrics["test_acc"] > 0.6  # chance is 0.1
-    assert reference["passed"]
-    run_dir = Path(reference["run_dir"])
+    assert tiny_run["passed"]
+    run_dir = Path(tiny_run["run_dir"])
     assert (run_dir / "test_confusion_matrix.png").exists()
     assert (run_dir / "test_misclassified.png").exists()
 
-    project = projects.get("image-classification")
-    cut = execute(project, project.make_config(overrides=TINY), out=tmp_path, verbose=False,
-                  prepare=stop_after_first_epoch)
-    assert cut["status"] == "interrupted"
-    resumed = dlnd.run("image-classification", resume=cut["run_dir"], verbose=False)
-    for key in ("val_acc", "test_acc", "test_loss"):
-        assert resumed["metrics"][key] == metrics[key]
-
-    from PIL import Image
-
-    test = vision.load("fashion-mnist", "test")
-    paths = []
-    for i in range(2):
-        paths.append(str(tmp_path / f"test{i}.png"))
-        Image.fromarray(test.images[i, 0].numpy()).save(paths[-1])
-    impl = project.implementation()
-    lines = impl.predict(run_dir, paths)
-    assert len(lines) == 2 and lines[0].startswith(paths[0] + ": ")
-    probs = [float(part.rsplit(" ", 1)[1]) for part in lines[0].split(": ", 1)[1].split(", ")]
-    assert len(probs) == 3 and probs == sorted(probs, reverse=True) and sum(probs) <= 1.0001
+    test = vision_data.load("fashion-mnist", "test")
+    paths = vision_data.write_images(test.images[:2], tmp_path)
     model = dlnd.load(run_dir)
-    direct = model.probabilities(test.images[:2])
-    assert abs(direct[0].max().item() - probs[0]) < 1e-3
+    assert model.project == "image-classification" and model.config.widths == TINY["widths"]
+    answers = model.predict(paths)
+    assert [a.input for a in answers] == paths
+    assert all(isinstance(a, Prediction) and top_scores_are_ranked_probabilities(a)
+               for a in answers)
+    assert str(answers[0]).startswith(f"{paths[0]}: {answers[0].label} (")
+    direct = model.probabilities(test.images[:2])  # PNG files hold the same pixels
+    assert abs(direct[0].max().item() - answers[0].probability) < 1e-6
 
 
 @pytest.mark.realdata
@@ -179,10 +170,15 @@ def test_ddp_two_processes_agree_and_match_one(tiny_run, tmp_path):
     run_dirs = [*(tmp_path / "ddp" / "image-classification").iterdir(),
                 *(tmp_path / "ddp" / ".ranks" / "rank1" / "image-classification").iterdir()]
     assert len(run_dirs) == 2  # rank 0's record where users look, rank 1's out of sight
-    states = [runs.load_checkpoint(d)["model"] for d in run_dirs]
+    config_cls = projects.get("image-classification").config
+    trained = [runs.Trained(d, config_cls) for d in run_dirs]
+    states = [t.weights("model") for t in trained]
     params = [k for k in states[0] if "running" not in k and "num_batches" not in k]
     for key in params:  # batch-norm running statistics are per process; the weights are shared
         assert torch.equal(states[0][key], states[1][key]), key
+    # One batch order for all; each process draws the augmentation of its own share.
+    assert torch.equal(*(t.state["order_rng"] for t in trained))
+    assert not torch.equal(*(t.state["augment_rng"] for t in trained))
     import json
 
     two = json.loads((run_dirs[0] / "summary.json").read_text())
@@ -202,6 +198,11 @@ def test_batch_norm_rescues_the_large_learning_rate(require_data, tmp_path):
     assert (run_dir / "curves_val_acc.png").exists()
     assert "with it" in (run_dir / "results.md").read_text()
     assert len(list((run_dir / "tensorboard").iterdir())) == 2
+    found = dlnd.load(run_dir)  # each network's accuracy and curves, in training order
+    assert found.project == "batch-norm" and found.config.steps == 200
+    assert list(found.accuracy) == ["relu_lr1_plain", "relu_lr1_bn"]
+    assert found.accuracy["relu_lr1_bn"] == metrics["relu_lr1_bn_acc"]
+    assert found.curves["relu_lr1_bn"].steps == [50, 100, 150, 200]
 
 
 @pytest.mark.realdata
@@ -216,6 +217,8 @@ def test_weight_init_zeros_never_learns_and_he_does(require_data, tmp_path):
     assert metrics["he_acc"] > metrics["uniform_0_1_acc"] + 0.2
     tb_runs = {p.name for p in (Path(summary["run_dir"]) / "tensorboard").iterdir()}
     assert tb_runs == {"zeros", "uniform_0_1", "he"}
+    assert dlnd.load(summary["run_dir"]).accuracy == {
+        name: metrics[f"{name}_acc"] for name in ("zeros", "uniform_0_1", "he")}
 
 
 @pytest.mark.realdata
@@ -228,8 +231,10 @@ def test_transfer_beats_scratch_on_little_data_and_predicts_folder_images(requir
     metrics = summary["metrics"]
     assert metrics["test_acc"] > metrics["scratch_acc"] + 0.05
     assert metrics["test_acc"] > metrics["random_features_acc"] + 0.05
-    run_dir = Path(summary["run_dir"])
-    assert (run_dir / "features.pt").exists()  # extracted once, reused on resume
+    logged = [(m["step"], m["value"]) for m in runs.read_metrics(summary["run_dir"])
+              if m["name"] == "test/acc"]  # one epoch per approach
+    assert logged == [(0, metrics["test_acc"]), (1, metrics["random_features_acc"]),
+                      (2, metrics["scratch_acc"])]
 
     # Any folder of class subfolders is a dataset (random backbone weights: a pipeline test).
     from PIL import Image
@@ -244,9 +249,8 @@ def test_transfer_beats_scratch_on_little_data_and_predicts_folder_images(requir
                       data=str(tmp_path / "photos"), image_size=32, head_steps=100,
                       test_fraction=0.34, threads=1)
     assert folder["metrics"]["test_acc"] == 1.0  # brightness survives even random features
-    lines = projects.get("transfer-learning").implementation().predict(
-        folder["run_dir"], [str(tmp_path / "photos" / "light" / "0.png")])
-    assert lines[0].split(": ")[1].startswith("light ")
+    (answer,) = dlnd.load(folder["run_dir"]).predict([str(tmp_path / "photos" / "light" / "0.png")])
+    assert answer.label == "light" and list(answer.scores) == ["light", "dark"]
 
 
 @pytest.mark.realdata
@@ -259,13 +263,8 @@ def test_classifier_pipeline_on_the_cifar10_sample(require_data, tmp_path):
     assert summary["metrics"]["test_acc"] > 0.2  # chance is 0.1; 1,800 images, 4 epochs
     model = dlnd.load(summary["run_dir"])
     assert model.image_shape == (3, 32, 32) and model.classes[3] == "cat"
-    from PIL import Image
-
-    test = vision.load("cifar10-sample", "test")
-    path = tmp_path / "colour.png"
-    Image.fromarray(test.images[0].permute(1, 2, 0).numpy()).save(path)
-    line = projects.get("image-classification").implementation().predict(
-        summary["run_dir"], [str(path)])[0]
-    assert len(line.split(": ", 1)[1].split(", ")) == 3
-    expected = model.classes[int(model.probabilities(test.images[:1]).argmax())]
-    assert line.split(": ", 1)[1].startswith(expected + " ")
+    test = vision_data.load("cifar10-sample", "test")
+    (path,) = vision_data.write_images(test.images[:1], tmp_path, "colour")
+    (answer,) = model.predict([path])
+    assert top_scores_are_ranked_probabilities(answer)
+    assert answer.label == model.classes[int(model.probabilities(test.images[:1]).argmax())]

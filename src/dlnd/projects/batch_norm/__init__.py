@@ -18,6 +18,7 @@ PROJECT = Project(
                 "(course 98.3% after 50,000 batches)",
     target=(Criterion("relu_lr1_plain_acc", "<", 0.2), Criterion("relu_lr1_bn_acc", ">", 0.95)),
     primary_metric="relu_lr1_bn_acc",
+    epoch_metrics=("test/acc",),  # each epoch trains one network and scores it
     sweep_metric="test/acc",
     direction="maximize",
     quick={"steps": 60, "eval_every": 20, "hidden": (32, 32), "val_size": 500},

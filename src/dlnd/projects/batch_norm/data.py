@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dlnd.projects.batch_norm.config import BatchNormConfig
-from dlnd.shared import vision
+from dlnd.shared.vision import data as vision_data
 
 
-def load(cfg: BatchNormConfig) -> tuple[vision.ImageSet, vision.ImageSet, vision.ImageSet]:
-    return vision.train_val_test(cfg.dataset, cfg.val_size, cfg.seed)
+def load(cfg: BatchNormConfig) -> tuple[vision_data.ImageSet, vision_data.ImageSet,
+                                        vision_data.ImageSet]:
+    return vision_data.train_val_test(cfg.dataset, cfg.val_size, cfg.seed)

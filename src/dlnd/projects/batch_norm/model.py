@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from torch import nn
 
-from dlnd.shared.vision import flat_pixels
+from dlnd.shared.vision.data import flat_pixels
 
 ACTIVATIONS = {"relu": nn.ReLU, "sigmoid": nn.Sigmoid}
 

@@ -8,11 +8,13 @@ from pathlib import Path
 
 import torch
 
-from dlnd.core import runs
+from dlnd.core import runs, torch_common
 from dlnd.projects.batch_norm import data as lesson_data
 from dlnd.projects.batch_norm.config import BatchNormConfig
 from dlnd.projects.batch_norm.model import MLP
-from dlnd.shared import vision
+from dlnd.shared.vision import lessons
+
+PROJECT_NAME = "batch-norm"
 
 
 def variant_name(activation: str, lr: float, batch_norm: bool) -> str:
@@ -24,7 +26,7 @@ def make_variant(cfg: BatchNormConfig, activation: str, lr: float, batch_norm: b
         model = MLP(cfg.hidden, activation, batch_norm, cfg.weight_std)
         return model, torch.optim.SGD(model.parameters(), lr=lr)
 
-    return vision.Variant(variant_name(activation, lr, batch_norm), build)
+    return lessons.Variant(variant_name(activation, lr, batch_norm), build)
 
 
 def explain(cfg: BatchNormConfig, results: dict[str, float], diverged: list[str]) -> str:
@@ -48,28 +50,32 @@ def explain(cfg: BatchNormConfig, results: dict[str, float], diverged: list[str]
 
 
 def train(cfg: BatchNormConfig, run: runs.Run) -> tuple[dict[str, float], str]:
-    if cfg.threads:
-        torch.set_num_threads(cfg.threads)
+    ts = torch_common.setup(cfg, run)
     data = lesson_data.load(cfg)
     variants = [make_variant(cfg, act, lr, bn) for act in cfg.activations
                 for lr in cfg.learning_rates for bn in (False, True)]
-    results, curves = vision.run_variants(run, variants, data, seed=cfg.seed, steps=cfg.steps,
-                                          batch_size=cfg.batch_size, every=cfg.eval_every)
-    if len(results) < len(variants):  # interrupted: the checkpoint resumes the rest
-        return {f"{k}_acc": v for k, v in results.items()}, "cpu"
+    found = lessons.run_variants(run, variants, data, seed=cfg.seed, steps=cfg.steps,
+                                 batch_size=cfg.batch_size, every=cfg.eval_every,
+                                 device=ts.device)
+    metrics = {f"{k}_acc": v for k, v in found.accuracy.items()}
+    if len(found.accuracy) < len(variants):  # stopped early: resuming trains the rest
+        return metrics, ts.describe()
     panels = {f"{act}, lr {lr:g}": [variant_name(act, lr, bn) for bn in (False, True)]
               for act in cfg.activations for lr in cfg.learning_rates}
-    vision.plot_curves(run, "curves/val_acc", curves, "val_acc", panels)
-    vision.plot_curves(run, "curves/train_loss", curves, "train_loss", panels)
-    diverged = [name for name, c in curves.items() if not all(map(math.isfinite, c.train_loss))]
-    text = vision.results_table(results, "network") + "\n" + explain(cfg, results, diverged)
+    lessons.plot_curves(run, "curves/val_acc", found.curves, "val_acc", panels)
+    lessons.plot_curves(run, "curves/train_loss", found.curves, "train_loss", panels)
+    diverged = [name for name, c in found.curves.items()
+                if not all(map(math.isfinite, c.train_loss))]
+    text = lessons.results_table(found.accuracy, "network") + "\n" + \
+        explain(cfg, found.accuracy, diverged)
     (run.path / "results.md").write_text(text)
     run.say("\n" + text)
-    metrics = {f"{k}_acc": v for k, v in results.items()}
-    return metrics, f"cpu, {torch.get_num_threads()} thread(s)"
+    return metrics, ts.describe()
 
 
-def load(run_dir: Path) -> dict[str, float]:
-    """The lesson's result: test accuracy of each network."""
-    state = runs.trained_state(run_dir)
-    return state["results"]
+def load(run_dir: Path) -> lessons.Comparison:
+    """The lesson's result: each network's test accuracy and curves."""
+    trained = runs.Trained(run_dir, BatchNormConfig)
+    found = lessons.Comparison(PROJECT_NAME, trained.config)
+    found.load_state_dict(trained.state["results"])
+    return found

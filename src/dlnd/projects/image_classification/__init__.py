@@ -10,7 +10,7 @@ PROJECT = Project(
     engine="torch",
     config=ImageClassificationConfig,
     module="dlnd.projects.image_classification.train",
-    # The default dataset's files; others are resolved when chosen (dlnd.shared.vision.files).
+    # The default dataset's files; others are resolved when chosen (dlnd.shared.vision.data.files).
     data=(("fashion-mnist", "train-images-idx3-ubyte.gz"),
           ("fashion-mnist", "train-labels-idx1-ubyte.gz"),
           ("fashion-mnist", "t10k-images-idx3-ubyte.gz"),
@@ -20,9 +20,11 @@ PROJECT = Project(
     target=(Criterion("val_acc", ">", 0.5), Criterion("test_acc", ">", 0.5),
             Criterion("val_test_gap", "<=", 0.10)),
     primary_metric="test_acc",
+    epoch_metrics=("train/loss", "val/loss", "val/acc", "train/lr"),
     sweep_metric="val/acc",
     direction="maximize",
-    quick={"epochs": 1, "train_limit": 2000, "val_size": 500, "test_limit": 1000,
+    offers=("predict",),
+    quick={"epochs": 2, "train_limit": 2000, "val_size": 500, "test_limit": 1000,
            "widths": (8, 16, 32)},
     order=40,
 )

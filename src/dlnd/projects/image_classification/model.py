@@ -10,7 +10,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from dlnd.shared.vision import Normalize
+from dlnd.shared.vision.data import Normalize
 
 
 def conv_bn(cin: int, cout: int, pool: bool = False) -> list[nn.Module]:

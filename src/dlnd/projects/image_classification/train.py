@@ -3,36 +3,25 @@ flip averaging. Under ``torchrun`` each process trains on its share of every bat
 
 from __future__ import annotations
 
-import contextlib
 import math
-import os
 from pathlib import Path
 
 import torch
 from torch import nn
 from torch.nn import functional as F
 
-from dlnd.core import runs
-from dlnd.core.errors import DataError, UsageError
-from dlnd.core.torch_common import resolve_device
+from dlnd.core import runs, torch_common
+from dlnd.core.errors import DataError
 from dlnd.projects.image_classification import data as image_data
 from dlnd.projects.image_classification.config import ImageClassificationConfig
 from dlnd.projects.image_classification.model import ConvNet
-from dlnd.shared import vision
+from dlnd.shared.vision import augment, evaluate
+from dlnd.shared.vision import data as vision_data
+from dlnd.shared.vision.classifier import ImageClassifier
 
+PROJECT_NAME = "image-classification"
 MISCLASSIFIED_SHOWN = 24
-
-
-def distributed(device: str) -> tuple[int, int]:
-    """(rank, world size): joins the process group when started by torchrun, else (0, 1)."""
-    world = int(os.environ.get("WORLD_SIZE", "1"))
-    if world == 1:
-        return 0, 1
-    import torch.distributed as dist
-
-    if not dist.is_initialized():
-        dist.init_process_group("nccl" if device.startswith("cuda") else "gloo")
-    return dist.get_rank(), world
+EXAMPLES = 3  # test images example_inputs writes
 
 
 def learning_rate(cfg: ImageClassificationConfig, step: int, total: int) -> float:
@@ -52,102 +41,73 @@ def make_optimizer(model: nn.Module, cfg: ImageClassificationConfig) -> torch.op
 
 
 def train(cfg: ImageClassificationConfig, run: runs.Run) -> tuple[dict[str, float], str]:
-    if cfg.threads:
-        torch.set_num_threads(cfg.threads)
-    device = resolve_device(cfg.device)
-    rank, world = distributed(device)
-    if world > 1 and device == "cuda":
-        device = f"cuda:{int(os.environ.get('LOCAL_RANK', rank))}"
-    if cfg.batch_size % world:
-        raise UsageError(f"batch_size {cfg.batch_size} does not split over {world} processes")
-    torch.manual_seed(cfg.seed)
+    ts = torch_common.setup(cfg, run)
     data = image_data.load(cfg)
     layout = torch.channels_last if cfg.channels_last else torch.contiguous_format
-    model = ConvNet(vision.Normalize.fit(data.train.images), cfg.widths,
-                    len(data.train.classes)).to(device, memory_format=layout)
+    model = ConvNet(vision_data.Normalize.fit(data.train.images), cfg.widths,
+                    len(data.train.classes)).to(ts.device, memory_format=layout)
     optimizer = make_optimizer(model, cfg)
     # The batch order is the same in every process; each then augments its own share.
-    order_gen = torch.Generator().manual_seed(cfg.seed)
-    augment_gen = torch.Generator(device=device).manual_seed(cfg.seed * 1000 + rank)
-    start = 0
-    state = run.load_checkpoint()
-    if state is not None:
-        model.load_state_dict(state["model"])
-        optimizer.load_state_dict(state["optimizer"])
-        order_gen.set_state(state["order_rng"])
-        augment_gen.set_state(state["augment_rng"].to(augment_gen.get_state().device))
-        start = state["step"] + 1
+    order_rng = torch.Generator().manual_seed(cfg.seed)
+    augment_rng = torch.Generator(device=ts.device).manual_seed(cfg.seed * 1000 + ts.rank)
+    epochs_done = run.track(model=model, optimizer=optimizer, order_rng=order_rng,
+                            augment_rng=augment_rng)
+    images = data.train.images.to(ts.device).contiguous(memory_format=layout)
+    run.keep(classes=list(data.train.classes), flip=data.flip,
+             image_shape=list(images.shape[1:]))
     steps_per_epoch = len(data.train) // cfg.batch_size
     if steps_per_epoch == 0:
         raise DataError(f"{len(data.train)} training images make no batch of {cfg.batch_size}")
-    net = model
-    if world > 1:
-        net = nn.parallel.DistributedDataParallel(model)
-    if cfg.compile and device.startswith("cuda"):
-        net = torch.compile(net)
-    images = data.train.images.to(device).contiguous(memory_format=layout)
-    labels = data.train.labels.to(device)
-    val_images = data.val.images.to(device)
+    net = ts.wrap(model, compile=cfg.compile)
+    labels = data.train.labels.to(ts.device)
+    val_images = data.val.images.to(ts.device)
     run.say(f"{cfg.dataset}: {len(data.train)} training, {len(data.val)} validation, "
             f"{len(data.test)} test images; {sum(p.numel() for p in model.parameters()):,} "
-            f"parameters; {device}, {world} process(es), {torch.get_num_threads()} thread(s)")
+            f"parameters; {ts.describe()}")
 
     total_steps = cfg.epochs * steps_per_epoch
-    share = cfg.batch_size // world
-    autocast = torch.autocast("cuda", dtype=torch.bfloat16) if device.startswith("cuda") \
-        else contextlib.nullcontext()
-    epochs_done = start
-    for epoch in run.epochs(cfg.epochs, start):
+    for epoch in run.epochs(cfg.epochs):
         epochs_done = epoch + 1
         model.train()
-        order = torch.randperm(len(images), generator=order_gen).to(device)
-        loss_sum = torch.zeros((), device=device)
+        order = torch.randperm(len(images), generator=order_rng).to(ts.device)
+        loss_sum = torch.zeros((), device=ts.device)
         for b in range(steps_per_epoch):
             step = epoch * steps_per_epoch + b
             for group in optimizer.param_groups:
                 group["lr"] = learning_rate(cfg, step, total_steps)
-            idx = order[b * cfg.batch_size:(b + 1) * cfg.batch_size][rank * share:
-                                                                     (rank + 1) * share]
-            batch = vision.augment(images[idx], cfg.translate, data.flip, augment_gen)
-            with autocast:
+            idx = ts.share(order[b * cfg.batch_size:(b + 1) * cfg.batch_size])
+            batch = augment.augment(images[idx], cfg.translate, data.flip, augment_rng)
+            with ts.autocast():
                 loss = F.cross_entropy(net(batch), labels[idx],
                                        label_smoothing=cfg.label_smoothing)
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             optimizer.step()
             loss_sum += loss.detach()
-        val_logits = vision.predict_logits(model, val_images, flip_tta=data.flip, device=device)
+        val_logits = evaluate.predict_logits(model, val_images, flip_tta=data.flip,
+                                             device=ts.device)
         metrics = {"train/loss": float(loss_sum) / steps_per_epoch,
                    "val/loss": float(F.cross_entropy(val_logits, data.val.labels)),
-                   "val/acc": vision.accuracy(val_logits, data.val.labels),
+                   "val/acc": evaluate.accuracy(val_logits, data.val.labels),
                    "train/lr": learning_rate(cfg, step, total_steps)}
         run.log(epoch, metrics)
         run.report(epoch, cfg.epochs, metrics)
-        run.save_checkpoint({"step": epoch, "model": model.state_dict(),
-                             "optimizer": optimizer.state_dict(),
-                             "order_rng": order_gen.get_state(),
-                             "augment_rng": augment_gen.get_state().cpu(),
-                             "classes": data.train.classes, "flip": data.flip,
-                             "image_shape": tuple(images.shape[1:])})
-        if run.stop_requested:
-            break
 
-    val_logits = vision.predict_logits(model, val_images, flip_tta=data.flip, device=device)
-    test_logits = vision.predict_logits(model, data.test.images, flip_tta=data.flip,
-                                        device=device)
-    val_acc = vision.accuracy(val_logits, data.val.labels)
-    test_acc = vision.accuracy(test_logits, data.test.labels)
+    val_logits = evaluate.predict_logits(model, val_images, flip_tta=data.flip, device=ts.device)
+    test_logits = evaluate.predict_logits(model, data.test.images, flip_tta=data.flip,
+                                          device=ts.device)
+    val_acc = evaluate.accuracy(val_logits, data.val.labels)
+    test_acc = evaluate.accuracy(test_logits, data.test.labels)
     final = {"val_acc": val_acc, "test_acc": test_acc, "val_test_gap": abs(val_acc - test_acc),
              "test_loss": float(F.cross_entropy(test_logits, data.test.labels)),
              # over the whole run (loading and evaluation included), as a user waits for it
              "train_images_per_s": len(images) * epochs_done / max(run.wall_s(), 1e-9)}
     run.log(cfg.epochs, {f"final/{k}": v for k, v in final.items()})
     plot_results(run, data.test, test_logits.argmax(1))
-    threads = "" if device.startswith("cuda") else f", {torch.get_num_threads()} thread(s)"
-    return final, f"{device}{threads}" + (f", {world} processes" if world > 1 else "")
+    return final, ts.describe()
 
 
-def plot_results(run: runs.Run, test: vision.ImageSet, predicted: torch.Tensor) -> None:
+def plot_results(run: runs.Run, test: vision_data.ImageSet, predicted: torch.Tensor) -> None:
     """The confusion matrix and a grid of misclassified test images."""
     import matplotlib
 
@@ -155,7 +115,7 @@ def plot_results(run: runs.Run, test: vision.ImageSet, predicted: torch.Tensor) 
     import matplotlib.pyplot as plt
 
     n = len(test.classes)
-    counts = vision.confusion(predicted, test.labels, n).numpy()
+    counts = evaluate.confusion(predicted, test.labels, n).numpy()
     fig, ax = plt.subplots(figsize=(7, 6))
     ax.imshow(counts, cmap="Blues")
     for (i, j), value in zip(((i, j) for i in range(n) for j in range(n)), counts.flat,
@@ -186,30 +146,20 @@ def plot_results(run: runs.Run, test: vision.ImageSet, predicted: torch.Tensor) 
     plt.close(fig)
 
 
-class ImageClassifier:
-    """A trained net with its class names; takes uint8 images shaped ``image_shape``."""
-
-    def __init__(self, model: ConvNet, classes: tuple[str, ...], flip: bool,
-                 image_shape: tuple[int, int, int]):
-        self.model, self.classes, self.flip = model, classes, flip
-        self.image_shape = image_shape  # (channels, height, width)
-
-    def probabilities(self, images: torch.Tensor) -> torch.Tensor:
-        return vision.predict_logits(self.model, images, flip_tta=self.flip).softmax(1)
-
-
 def load(run_dir: Path) -> ImageClassifier:
-    state = runs.trained_state(run_dir)
-    cfg = runs.saved_config(run_dir, ImageClassificationConfig)
-    weights = state["model"]
-    normalize = vision.Normalize(weights["normalize.mean"], weights["normalize.std"])
-    model = ConvNet(normalize, cfg.widths, len(state["classes"]))
+    """The trained net, on the CPU (wherever it was trained), as an :class:`ImageClassifier`
+    that averages each image's logits with its mirror's when training used flips."""
+    trained = runs.Trained(run_dir, ImageClassificationConfig)
+    weights = trained.weights("model")
+    kept = trained.artifacts
+    normalize = vision_data.Normalize(weights["normalize.mean"], weights["normalize.std"])
+    model = ConvNet(normalize, trained.config.widths, len(kept["classes"]))
     model.load_state_dict(weights)
-    return ImageClassifier(model, state["classes"], state["flip"], state["image_shape"])
+    return ImageClassifier(PROJECT_NAME, trained.config, model, kept["classes"],
+                           kept["image_shape"], flip_tta=kept["flip"])
 
 
-def predict(run_dir: Path, inputs: list[str]) -> list[str]:
-    """Top-3 classes with probabilities for each image file."""
-    classifier = load(run_dir)
-    images = vision.read_images(inputs, classifier.image_shape)
-    return vision.top3_lines(inputs, classifier.probabilities(images), classifier.classes)
+def example_inputs(folder: Path) -> list[str]:
+    """The first test images of the default dataset, as PNG files in ``folder``."""
+    test = vision_data.load(ImageClassificationConfig().dataset, "test")
+    return vision_data.write_images(test.images[:EXAMPLES], folder, "test")

@@ -18,8 +18,11 @@ PROJECT = Project(
                 "the demo transfer beats training from scratch on the same little data",
     target=(Criterion("test_acc", ">=", 0.74), Criterion("transfer_gain", ">", 0.0)),
     primary_metric="test_acc",
-    sweep_metric="test_acc",
+    # Each epoch scores one approach: the transfer, then (demo) the two baselines.
+    epoch_metrics=("test/acc",),
+    sweep_metric="test/acc",
     direction="maximize",
+    offers=("predict",),
     quick={"pretrain_epochs": 1, "source_limit": 4000, "test_limit": 500, "width": 4,
            "head_steps": 50, "scratch_epochs": 3, "threads": 1},
     order=43,

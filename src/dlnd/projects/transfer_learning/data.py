@@ -9,7 +9,7 @@ from pathlib import Path
 import torch
 
 from dlnd.core.errors import DataError
-from dlnd.shared import vision
+from dlnd.shared.vision import data as vision_data
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".gif", ".webp"}
 SOURCE_CLASSES = (0, 1, 2, 3, 4)  # T-shirt/top, Trouser, Pullover, Dress, Coat
@@ -18,9 +18,9 @@ TARGET_CLASSES = (5, 6, 7, 8, 9)  # Sandal, Shirt, Sneaker, Bag, Ankle boot: nev
 
 @dataclass
 class TransferData:
-    train: vision.ImageSet  # the little labelled set of the new task
-    test: vision.ImageSet
-    source: vision.ImageSet | None  # demo only: what the backbone is pretrained on
+    train: vision_data.ImageSet  # the little labelled set of the new task
+    test: vision_data.ImageSet
+    source: vision_data.ImageSet | None  # demo only: what the backbone is pretrained on
 
 
 def folder(root: str, size: int, test_fraction: float, seed: int) -> TransferData:
@@ -43,30 +43,30 @@ def folder(root: str, size: int, test_fraction: float, seed: int) -> TransferDat
             (test_idx if rank < n_test else train_idx).append(len(paths))
             paths.append(str(files[name][i]))
             labels.append(label)
-    images = vision.read_images(paths, (3, size, size))
-    everything = vision.ImageSet(images, torch.tensor(labels), tuple(classes))
+    images = vision_data.read_images(paths, (3, size, size))
+    everything = vision_data.ImageSet(images, torch.tensor(labels), tuple(classes))
     return TransferData(everything.subset(torch.tensor(train_idx)),
                         everything.subset(torch.tensor(test_idx)), None)
 
 
-def relabel(data: vision.ImageSet, classes: tuple[int, ...]) -> vision.ImageSet:
+def relabel(data: vision_data.ImageSet, classes: tuple[int, ...]) -> vision_data.ImageSet:
     """The images of ``classes`` only, labelled 0..len(classes)-1."""
     keep = torch.isin(data.labels, torch.tensor(classes))
     mapping = torch.full((len(data.classes),), -1, dtype=torch.long)
     mapping[list(classes)] = torch.arange(len(classes))
-    return vision.ImageSet(data.images[keep], mapping[data.labels[keep]],
+    return vision_data.ImageSet(data.images[keep], mapping[data.labels[keep]],
                            tuple(data.classes[c] for c in classes))
 
 
 def demo(per_class: int, seed: int, source_limit: int | None = None,
          test_limit: int | None = None) -> TransferData:
-    train = vision.load("fashion-mnist", "train")
+    train = vision_data.load("fashion-mnist", "train")
     target = relabel(train, TARGET_CLASSES)
     generator = torch.Generator().manual_seed(seed)
     picks = [torch.nonzero(target.labels == c).flatten() for c in range(len(TARGET_CLASSES))]
     chosen = torch.cat([p[torch.randperm(len(p), generator=generator)[:per_class]]
                         for p in picks])
-    test = relabel(vision.load("fashion-mnist", "test"), TARGET_CLASSES)
+    test = relabel(vision_data.load("fashion-mnist", "test"), TARGET_CLASSES)
     source = relabel(train, SOURCE_CLASSES)
     return TransferData(target.subset(chosen), test.subset(slice(0, test_limit)),
                         source.subset(slice(0, source_limit)))

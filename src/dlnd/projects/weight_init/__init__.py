@@ -17,6 +17,7 @@ PROJECT = Project(
                 "std 0.1 learns (course 97.5%)",
     target=(Criterion("zeros_acc", "<", 0.2), Criterion("truncated_normal_acc", ">=", 0.96)),
     primary_metric="truncated_normal_acc",
+    epoch_metrics=("test/acc",),  # each epoch trains one network and scores it
     sweep_metric="test/acc",
     direction="maximize",
     quick={"epochs": 1, "train_limit": 2000, "val_size": 500, "eval_every": 10},

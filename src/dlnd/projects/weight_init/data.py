@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dlnd.projects.weight_init.config import WeightInitConfig
-from dlnd.shared import vision
+from dlnd.shared.vision import data as vision_data
 
 
-def load(cfg: WeightInitConfig) -> tuple[vision.ImageSet, vision.ImageSet, vision.ImageSet]:
-    train, val, test = vision.train_val_test(cfg.dataset, cfg.val_size, cfg.seed)
+def load(cfg: WeightInitConfig) -> tuple[vision_data.ImageSet, vision_data.ImageSet,
+                                         vision_data.ImageSet]:
+    train, val, test = vision_data.train_val_test(cfg.dataset, cfg.val_size, cfg.seed)
     if cfg.train_limit is not None:
         train = train.subset(slice(0, cfg.train_limit))
     return train, val, test

@@ -13,7 +13,7 @@ import math
 import torch
 from torch import nn
 
-from dlnd.shared.vision import flat_pixels
+from dlnd.shared.vision.data import flat_pixels
 
 
 def initialise(weight: torch.Tensor, scheme: str) -> None:

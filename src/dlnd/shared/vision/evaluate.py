@@ -1,0 +1,33 @@
+"""Scoring image classifiers: logits with test-time flips, accuracy, confusion counts."""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+
+@torch.no_grad()
+def predict_logits(model: nn.Module, images: torch.Tensor, *, batch_size: int = 1000,
+                   flip_tta: bool = False, device: str | torch.device = "cpu") -> torch.Tensor:
+    """Logits (on the CPU) for uint8 ``images`` in eval mode; with ``flip_tta`` averaged with
+    the mirror's."""
+    model.eval()
+    out = []
+    for start in range(0, len(images), batch_size):
+        batch = images[start:start + batch_size].to(device)
+        logits = model(batch).float()
+        if flip_tta:
+            logits = (logits + model(batch.flip(3)).float()) / 2
+        out.append(logits.cpu())
+    return torch.cat(out)
+
+
+def accuracy(logits: torch.Tensor, labels: torch.Tensor) -> float:
+    return float((logits.argmax(1) == labels).float().mean())
+
+
+def confusion(predicted: torch.Tensor, labels: torch.Tensor, n_classes: int) -> torch.Tensor:
+    """``(true class, predicted class)`` counts."""
+    return torch.bincount(labels * n_classes + predicted,
+                          minlength=n_classes * n_classes).reshape(n_classes, n_classes)
+
