@@ -15,12 +15,15 @@ def run_cli(capsys, *argv):
     return code, out, err
 
 
-def test_list_shows_every_project(capsys):
+def test_list_shows_every_project_and_fits_the_terminal(capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "140")
     code, out, _ = run_cli(capsys, "list")
     assert code == 0
     for name, project in projects.PROJECTS.items():
         assert name in out and project.engine in out
+        assert project.datasets or not project.data  # every dataset column filled
     assert "course target" in out
+    assert max(len(line) for line in out.splitlines()) <= 140
 
 
 @pytest.mark.parametrize("argv,message", [

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import shutil
 import sys
 from pathlib import Path
 
@@ -148,10 +149,11 @@ def parse(argv: list[str]) -> argparse.Namespace:
 
 
 def cmd_list(args) -> int:
-    rows = [[p.name, p.teaches, ", ".join(p.datasets), p.target_text, p.engine,
+    rows = [[p.name, p.teaches, ", ".join(p.datasets) or "built in", p.target_text, p.engine,
              ", ".join(p.offers) or "-"] for p in projects.PROJECTS.values()]
+    width = shutil.get_terminal_size().columns  # COLUMNS, else the terminal, else 80
     print(format_table(["project", "teaches", "dataset", "course target", "engine", "offers"],
-                       rows), end="")
+                       rows, max_width=width), end="")
     return 0
 
 

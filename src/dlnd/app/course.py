@@ -18,16 +18,22 @@ from dlnd.core.project import execute
 from dlnd.core.runs import write_atomic
 
 
-def format_table(headers: list[str], rows: list[list[Any]], markdown: bool = False) -> str:
-    """A plain-text (or Markdown) table."""
+def format_table(headers: list[str], rows: list[list[Any]], markdown: bool = False,
+                 max_width: int | None = None) -> str:
+    """A plain-text (or Markdown) table; with ``max_width``, the widest columns are cut (with
+    an ellipsis) until a line fits."""
     cells = [[str(c) for c in row] for row in rows]
     if markdown:
         lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
         return "\n".join(lines + ["| " + " | ".join(r) + " |" for r in cells]) + "\n"
     widths = [max(len(h), *(len(r[i]) for r in cells)) if cells else len(h)
               for i, h in enumerate(headers)]
+    while max_width and sum(widths) + 2 * (len(widths) - 1) > max_width and max(widths) > 12:
+        widths[widths.index(max(widths))] -= 1
+    cells = [[c if len(c) <= w else c[:w - 1] + "\u2026" for c, w in zip(r, widths, strict=True)]
+             for r in cells]
     fmt = "  ".join(f"{{:<{w}}}" for w in widths)
-    lines = [fmt.format(*headers), fmt.format(*("-" * w for w in widths))]
+    lines = [fmt.format(*headers).rstrip(), fmt.format(*("-" * w for w in widths))]
     return "\n".join(lines + [fmt.format(*r).rstrip() for r in cells]) + "\n"
 
 
