@@ -1,4 +1,5 @@
-"""Text helpers shared by the sentiment projects: tokenising reviews, vocabularies, the readers.
+"""Text helpers shared by the text projects: reading corpora, vocabularies (the sentiment projects
+and the language models of :mod:`dlnd.shared.lm`), tokenising reviews, the review readers.
 
 Reviews come in two forms: the course's ``reviews.txt``/``labels.txt`` (already lower-cased,
 punctuation mostly stripped) and the Stanford IMDB set as JSON Lines (raw text with HTML line
@@ -8,6 +9,7 @@ breaks). :func:`tokenize` treats both alike, so a model trained on one can read 
 from __future__ import annotations
 
 import html
+import io
 import json
 import re
 from collections import Counter
@@ -29,6 +31,14 @@ _TOKEN = re.compile(r"[^\W_]+|[!?]")
 IMDB_SPLITS = {"train": "aclImdb_v1_train.jsonl.gz", "test": "aclImdb_v1_test.jsonl.gz"}
 
 
+def read_text(dataset: str, name: str) -> str:
+    """A text file of a dataset read with universal newlines, as Python's text mode (and the
+    course) reads it: ``\\r\\n`` and ``\\r`` become ``\\n``. anna.txt has Windows line endings;
+    read as bytes, its ``\\r`` would be one more character to predict, after every line."""
+    with datasets.open_bytes(datasets.path(dataset, name)) as fh:
+        return io.TextIOWrapper(fh, encoding="utf-8", newline=None).read()
+
+
 def clean(text: str) -> str:
     """Lower-cased text with HTML tags removed and entities (``&amp;``) decoded."""
     return html.unescape(_TAG.sub(" ", text)).lower()
@@ -42,28 +52,43 @@ def tokenize(text: str) -> list[str]:
 @dataclass
 class Vocabulary:
     """Tokens numbered from ``first_id`` in the order given (ids below it are reserved, e.g. for
-    padding and unknown words)."""
+    padding and unknown words). With an ``unknown_token`` (one of ``tokens``), tokens outside
+    the vocabulary are read as it."""
 
     tokens: list[str]
     first_id: int = 0
+    unknown_token: str | None = None
 
     def __post_init__(self):
+        self.tokens = list(self.tokens)
         self.index = {t: i + self.first_id for i, t in enumerate(self.tokens)}
+        if self.unknown_token is not None and self.unknown_token not in self.index:
+            raise ValueError(f"the unknown token {self.unknown_token!r} is not in the vocabulary")
 
     def __len__(self) -> int:
         return len(self.tokens) + self.first_id
 
+    def __contains__(self, token: str) -> bool:
+        return token in self.index
+
     @classmethod
     def build(cls, token_lists: Iterable[list[str]], min_count: int = 1,
-              max_size: int | None = None, first_id: int = 0) -> Vocabulary:
-        """The tokens seen at least ``min_count`` times, most frequent first (ties by first
-        appearance), at most ``max_size`` of them."""
+              max_size: int | None = None, first_id: int = 0,
+              unknown_token: str | None = None) -> Vocabulary:
+        """The tokens seen at least ``min_count`` times, most frequent first, ties in order of
+        first appearance (as the course's ``Counter``-based lookup tables), at most ``max_size``
+        of them; ``unknown_token``, when given, comes first (besides the ``max_size``)."""
         counts = Counter(t for tokens in token_lists for t in tokens)
         kept = [t for t, c in counts.most_common(max_size) if c >= min_count]
-        return cls(kept, first_id)
+        if unknown_token is not None:
+            kept = [unknown_token] + [t for t in kept if t != unknown_token]
+        return cls(kept, first_id, unknown_token)
 
-    def encode(self, tokens: list[str], unknown: int | None = None) -> np.ndarray:
-        """Token ids (int64); unknown tokens become ``unknown``, or are dropped when it is None."""
+    def encode(self, tokens: Iterable[str], unknown: int | None = None) -> np.ndarray:
+        """Token ids (int64). Tokens outside the vocabulary become ``unknown``, else the unknown
+        token's id when the vocabulary has one; otherwise they are dropped."""
+        if unknown is None and self.unknown_token is not None:
+            unknown = self.index[self.unknown_token]
         if unknown is None:
             ids = [self.index[t] for t in tokens if t in self.index]
         else:
@@ -202,8 +227,8 @@ def describe_prediction(p_positive: float) -> str:
 
 def read_course_reviews() -> tuple[list[str], np.ndarray]:
     """The course's 25,000 reviews and their labels (1 = positive), in file order."""
-    reviews = datasets.read_text(datasets.path("sentiment", "reviews.txt")).split("\n")
-    labels = datasets.read_text(datasets.path("sentiment", "labels.txt")).split("\n")
+    reviews = read_text("sentiment", "reviews.txt").split("\n")
+    labels = read_text("sentiment", "labels.txt").split("\n")
     reviews, labels = reviews[:len(labels)], [x.strip() for x in labels if x.strip()]
     if len(reviews) < len(labels) or set(labels) - {"positive", "negative"}:
         raise DataError("reviews.txt and labels.txt do not match: expected one review per label "
