@@ -13,9 +13,8 @@ from __future__ import annotations
 import math
 import time
 import warnings
-from collections import Counter
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
@@ -23,45 +22,9 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from dlnd.core import runs
+from dlnd.core import runs, torch_common
 from dlnd.core.errors import DataError, TrainingError
-from dlnd.core.torch_common import resolve_device, scheduled_lr
-
-
-class Vocab:
-    """Tokens <-> ids. With an ``unknown`` token, tokens outside the vocabulary map to it."""
-
-    def __init__(self, tokens: list[str], unknown: str | None = None):
-        self.tokens = list(tokens)
-        self.unknown = unknown
-        self.index = {t: i for i, t in enumerate(self.tokens)}
-        if unknown is not None and unknown not in self.index:
-            raise ValueError(f"the unknown token {unknown!r} is not in the vocabulary")
-
-    @classmethod
-    def build(cls, tokens: Iterable[str], min_count: int = 1,
-              unknown: str | None = None) -> Vocab:
-        """Tokens seen at least ``min_count`` times, most frequent first (ties alphabetical)."""
-        counts = Counter(tokens)
-        kept = sorted((t for t, c in counts.items() if c >= min_count),
-                      key=lambda t: (-counts[t], t))
-        return cls(([unknown] if unknown is not None else []) + kept, unknown)
-
-    def __len__(self) -> int:
-        return len(self.tokens)
-
-    def __contains__(self, token: str) -> bool:
-        return token in self.index
-
-    def encode(self, tokens: Iterable[str]) -> np.ndarray:
-        """Ids of ``tokens``; without an unknown token, every token must be in the vocabulary."""
-        if self.unknown is None:
-            return np.fromiter((self.index[t] for t in tokens), dtype=np.int64)
-        unk = self.index[self.unknown]
-        return np.fromiter((self.index.get(t, unk) for t in tokens), dtype=np.int64)
-
-    def decode(self, ids: Iterable[int]) -> list[str]:
-        return [self.tokens[i] for i in ids]
+from dlnd.shared.text import Vocabulary
 
 
 def windows(ids: np.ndarray, n_streams: int, seq_len: int) -> Iterator[tuple[np.ndarray,
@@ -101,19 +64,31 @@ class LSTMLanguageModel(nn.Module):
         self.output = (nn.AdaptiveLogSoftmaxWithLoss(lstm_size, vocab_size, list(cutoffs),
                                                      div_value=4.0)
                        if self.adaptive else nn.Linear(lstm_size, vocab_size))
+        # DistributedDataParallel needs a gradient for every parameter at every step, but a
+        # batch without a rare word leaves the adaptive softmax's tail clusters out of the loss:
+        # when set (training on several processes), the loss adds them, times zero.
+        self.loss_uses_every_parameter = False
 
-    def forward(self, ids: torch.Tensor, state=None):
-        """ids (batch, time) -> features (batch, time, lstm_size), the LSTM state after the last
-        step. ``nll`` and ``log_probs`` turn features into predictions."""
+    def forward(self, ids: torch.Tensor, state=None, targets: torch.Tensor | None = None):
+        """ids (batch, time) -> (features (batch, time, lstm_size), the LSTM state after the last
+        step); ``log_probs`` turns features into predictions. Given ``targets`` (batch, time),
+        the mean negative log-likelihood of them (nats per token) comes instead of the
+        features: the loss is computed inside ``forward``, as DistributedDataParallel wants."""
         hidden, state = self.lstm(self.embedding(ids), state)
-        return self.dropout(hidden), state
+        features = self.dropout(hidden)
+        if targets is None:
+            return features, state
+        return self.nll(features, targets), state
 
     def nll(self, features: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
         """Mean negative log-likelihood (nats per token) of ``targets`` (batch, time)."""
         features, targets = features.flatten(0, 1), targets.flatten()
-        if self.adaptive:
-            return self.output(features, targets).loss
-        return F.cross_entropy(self.output(features), targets)
+        if not self.adaptive:
+            return F.cross_entropy(self.output(features), targets)
+        loss = self.output(features, targets).loss
+        if self.loss_uses_every_parameter:
+            loss = loss + 0.0 * sum(p.sum() for p in self.output.tail.parameters())
+        return loss
 
     def log_probs(self, features: torch.Tensor) -> torch.Tensor:
         """(n, lstm_size) -> (n, vocab) log-probabilities."""
@@ -130,15 +105,20 @@ def make_model(cfg: Any, vocab_size: int) -> LSTMLanguageModel:
 
 @torch.no_grad()
 def evaluate(model: LSTMLanguageModel, ids: np.ndarray, n_streams: int, seq_len: int,
-             device: torch.device) -> float:
-    """Mean cross-entropy (nats per token) over ``ids``, state carried across windows."""
+             ts: torch_common.TorchSetup) -> float:
+    """Mean cross-entropy (nats per token) over ``ids``, state carried across windows. Every
+    process evaluates all of ``ids`` with the same weights, so all agree on the best epoch."""
     model.eval()
     total, count, state = 0.0, 0, None
     for x, y in windows(ids, n_streams, seq_len):
-        features, state = model(torch.from_numpy(x).to(device), state)
-        total += model.nll(features, torch.from_numpy(y).to(device)).item() * y.size
+        with ts.autocast():
+            loss, state = model(torch.from_numpy(x).to(ts.device), state,
+                                torch.from_numpy(y).to(ts.device))
+        total += loss.item() * y.size
         count += y.size
     return total / count
+
+
 
 
 @dataclass
@@ -147,7 +127,24 @@ class Corpus:
 
     train: np.ndarray  # token ids
     val: np.ndarray
-    vocab: Vocab
+    vocab: Vocabulary
+
+
+@dataclass
+class Progress:
+    """Running totals a resumed run continues: training time, tokens trained on, and the last
+    epoch's mean training loss (tracked with the run)."""
+
+    train_s: float = 0.0
+    tokens: int = 0
+    train_loss: float = math.nan
+
+    def state_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        self.train_s, self.tokens, self.train_loss = (state["train_s"], state["tokens"],
+                                                      state["train_loss"])
 
 
 def fit(cfg: Any, run: runs.Run, corpus: Corpus) -> tuple[dict[str, float], str]:
@@ -157,42 +154,27 @@ def fit(cfg: Any, run: runs.Run, corpus: Corpus) -> tuple[dict[str, float], str]
 
     Training stops after ``epochs`` or once ``time_budget_s`` of training wall time (resumed
     time included) is spent; a budget reached mid-epoch ends that epoch early, validated and
-    saved like any other."""
-    threads_before = torch.get_num_threads()
-    if cfg.threads:
-        torch.set_num_threads(cfg.threads)
-    try:
-        return _fit(cfg, run, corpus)
-    finally:  # the thread count is per process: leave it as it was (tests share a process)
-        torch.set_num_threads(threads_before)
-
-
-def _fit(cfg: Any, run: runs.Run, corpus: Corpus) -> tuple[dict[str, float], str]:
-    torch.manual_seed(cfg.seed)
-    device = torch.device(resolve_device(cfg.device))
-    model = make_model(cfg, len(corpus.vocab)).to(device)
+    saved like any other. Under ``torchrun`` each process trains on its share of the streams of
+    every window and the gradients are averaged (DistributedDataParallel)."""
+    ts = torch_common.setup(cfg, run)
+    model = make_model(cfg, len(corpus.vocab)).to(ts.device)
+    model.loss_uses_every_parameter = ts.world > 1
     optimizer = torch.optim.Adam(model.parameters(), lr=cfg.lr)
+    best = runs.Best("val/loss", mode="min", model=model)
+    progress = Progress()
+    run.track(model=model, optimizer=optimizer, torch_rng=torch_common.TorchRNG(), best=best,
+              progress=progress)
+    run.keep(vocabulary=corpus.vocab.tokens, unknown_token=corpus.vocab.unknown_token)
+    net = ts.wrap(model)  # after a resume has restored the weights: DDP starts from rank 0's
+
     val_streams = min(cfg.batch_size, max(1, (len(corpus.val) - 1) // (cfg.seq_len * 8)))
     steps_per_epoch = sum(1 for _ in windows(corpus.train, cfg.batch_size, cfg.seq_len))
-    start, train_s, tokens = 0, 0.0, 0
-    best = {"val_loss": math.inf, "epoch": -1, "train_loss": math.nan, "model": None}
-    last_train_loss = math.nan
-    state = run.load_checkpoint()
-    if state is not None:
-        model.load_state_dict(state["model"])
-        optimizer.load_state_dict(state["optimizer"])
-        torch.set_rng_state(state["torch_rng"])
-        if state["cuda_rng"] is not None:
-            torch.cuda.set_rng_state_all(state["cuda_rng"])
-        start, train_s, tokens = state["step"] + 1, state["train_s"], state["tokens"]
-        best, last_train_loss = state["best"], state["train_loss"]
+    lr_schedule = getattr(cfg, "lr_schedule", "constant")
 
-    def out_of_time() -> bool:
-        return cfg.time_budget_s > 0 and run.wall_s() >= cfg.time_budget_s
+    def out_of_time() -> bool:  # every process must agree, or the others would wait for it
+        return cfg.time_budget_s > 0 and on_any_process(ts, run.wall_s() >= cfg.time_budget_s)
 
-    for epoch in run.epochs(cfg.epochs, start):
-        if out_of_time():
-            break
+    for epoch in run.epochs(cfg.epochs):
         model.train()
         tick, losses, lstm_state = time.perf_counter(), [], None
         for i, (x, y) in enumerate(windows(corpus.train, cfg.batch_size, cfg.seq_len)):
@@ -201,73 +183,70 @@ def _fit(cfg: Any, run: runs.Run, corpus: Corpus) -> tuple[dict[str, float], str
                 break
             if lstm_state is not None:  # truncated BPTT: keep the state, cut its history
                 lstm_state = tuple(s.detach() for s in lstm_state)
-            features, lstm_state = model(torch.from_numpy(x).to(device), lstm_state)
-            loss = model.nll(features, torch.from_numpy(y).to(device))
+            inputs = torch.from_numpy(ts.share(x)).to(ts.device)
+            targets = torch.from_numpy(ts.share(y)).to(ts.device)
             for group in optimizer.param_groups:
-                group["lr"] = scheduled_lr(cfg.lr, getattr(cfg, "lr_schedule", "constant"),
-                                           epoch * steps_per_epoch + i,
-                                           cfg.epochs * steps_per_epoch)
+                group["lr"] = torch_common.scheduled_lr(cfg.lr, lr_schedule,
+                                                        epoch * steps_per_epoch + i,
+                                                        cfg.epochs * steps_per_epoch)
+            with ts.autocast():
+                loss, lstm_state = net(inputs, lstm_state, targets)
             optimizer.zero_grad()
             loss.backward()
             nn.utils.clip_grad_norm_(model.parameters(), cfg.clip)
             optimizer.step()
             losses.append(loss.item())
-            tokens += x.size
-        train_s += time.perf_counter() - tick
-        if not losses:
-            break
-        last_train_loss = float(np.mean(losses))
-        val_loss = evaluate(model, corpus.val, val_streams, cfg.seq_len, device)
-        metrics = {"train/loss": last_train_loss, "train/lr": optimizer.param_groups[0]["lr"],
-                   "val/loss": val_loss, "val/ppl": math.exp(val_loss)}
-        run.log(epoch, metrics)
-        run.report(epoch, cfg.epochs, metrics)
-        if val_loss < best["val_loss"]:
-            best = {"val_loss": val_loss, "epoch": epoch, "train_loss": last_train_loss,
-                    "model": to_cpu(model.state_dict())}
-        run.save_checkpoint({"step": epoch, "model": to_cpu(model.state_dict()),
-                             "optimizer": to_cpu(optimizer.state_dict()),
-                             "torch_rng": torch.get_rng_state(), "cuda_rng": cuda_rng(device),
-                             "train_s": train_s,
-                             "tokens": tokens, "train_loss": last_train_loss, "best": best,
-                             "vocab": corpus.vocab.tokens, "unknown": corpus.vocab.unknown})
-        if run.stop_requested or out_of_time():
-            break
+            progress.tokens += x.size
+        progress.train_s += time.perf_counter() - tick
+        if losses:  # none when a resumed run's budget was already spent
+            progress.train_loss = mean_over_processes(ts, float(np.mean(losses)))
+            val_loss = evaluate(model, corpus.val, val_streams, cfg.seq_len, ts)
+            metrics = {"train/loss": progress.train_loss,
+                       "train/lr": optimizer.param_groups[0]["lr"],
+                       "val/loss": val_loss, "val/ppl": math.exp(val_loss)}
+            run.log(epoch, metrics)
+            run.report(epoch, cfg.epochs, metrics)
+            best.update(epoch, metrics)
+        if out_of_time():
+            run.end_early()
 
-    if best["epoch"] < 0:
+    if best.restore() < 0:
         raise TrainingError("no epoch finished within the time budget; raise time_budget_s")
-    run.say(f"keeping the weights of epoch {best['epoch'] + 1} (lowest validation loss)")
-    final = {"train_loss": last_train_loss, "best_train_loss": best["train_loss"],
-             "val_loss": best["val_loss"], "val_ppl": math.exp(best["val_loss"]),
-             "best_epoch": best["epoch"] + 1, "train_s": train_s,
-             "tokens_per_s": tokens / max(train_s, 1e-9)}
+    run.say(f"keeping the weights of epoch {best.epoch + 1} (lowest validation loss)")
+    final = {"train_loss": progress.train_loss, "best_train_loss": best.metrics["train/loss"],
+             "val_loss": best.value, "val_ppl": math.exp(best.value),
+             "best_epoch": best.epoch + 1, "train_s": progress.train_s,
+             "tokens_per_s": progress.tokens / max(progress.train_s, 1e-9)}
     run.log(cfg.epochs, {f"final/{k}": v for k, v in final.items()})
-    return final, str(device)
+    return final, ts.describe()
 
 
-def to_cpu(state: Any) -> Any:
-    """A copy of a (nested) state dict with every tensor on the CPU, so that a checkpoint written
-    on a GPU loads anywhere (optimizers move their state back to the parameters' device)."""
-    if isinstance(state, torch.Tensor):
-        return state.detach().cpu().clone()
-    if isinstance(state, dict):
-        return {k: to_cpu(v) for k, v in state.items()}
-    if isinstance(state, list | tuple):
-        return type(state)(to_cpu(v) for v in state)
-    return state
+def on_any_process(ts: torch_common.TorchSetup, flag: bool) -> bool:
+    """True when ``flag`` is true on any process of a torchrun job (``flag`` when alone)."""
+    if ts.world == 1:
+        return flag
+    value = torch.tensor([float(flag)], device=ts.device)
+    torch.distributed.all_reduce(value, op=torch.distributed.ReduceOp.MAX)
+    return bool(value.item())
 
 
-def cuda_rng(device: torch.device) -> list[torch.Tensor] | None:
-    """CUDA generators drive dropout on a GPU: saved so that a resumed run repeats it."""
-    return torch.cuda.get_rng_state_all() if device.type == "cuda" else None
+def mean_over_processes(ts: torch_common.TorchSetup, value: float) -> float:
+    """The mean of ``value`` over the processes of a torchrun job (``value`` when alone): each
+    process saw its share of the streams, the run reports them all."""
+    if ts.world == 1:
+        return value
+    total = torch.tensor([value], dtype=torch.float64, device=ts.device)
+    torch.distributed.all_reduce(total)
+    return total.item() / ts.world
 
 
-def load_model(state: dict[str, Any], cfg: Any) -> tuple[LSTMLanguageModel, Vocab]:
-    """The best-validation model of a checkpoint, on the CPU, and its vocabulary."""
-    vocab = Vocab(state["vocab"], state["unknown"])
-    model = make_model(cfg, len(vocab))
-    model.load_state_dict(state["best"]["model"])
-    return model.eval(), vocab
+def load_network(trained: runs.Trained) -> tuple[LSTMLanguageModel, Vocabulary]:
+    """The best-validation network of a run, on the CPU, and its vocabulary."""
+    vocab = Vocabulary(trained.artifacts["vocabulary"],
+                       unknown_token=trained.artifacts["unknown_token"])
+    network = make_model(trained.config, len(vocab))
+    network.load_state_dict(trained.weights("model"))
+    return network.eval(), vocab
 
 
 @torch.no_grad()

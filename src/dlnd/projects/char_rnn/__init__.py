@@ -15,7 +15,10 @@ PROJECT = Project(
                 "2x512 LSTM, 20 epochs, 1.295)",
     target=(Criterion("val_loss", "<=", 1.30),),
     primary_metric="val_loss",
+    epoch_metrics=("train/loss", "train/lr", "val/loss", "val/ppl"),
+    sweep_metric="val/loss",
+    offers=("generate",),
     quick={"max_chars": 150_000, "lstm_size": 64, "num_layers": 1, "embedding_dim": 16,
-           "batch_size": 32, "seq_len": 50, "epochs": 1, "threads": 1},
+           "batch_size": 32, "seq_len": 50, "epochs": 2, "threads": 1},
     order=30,
 )

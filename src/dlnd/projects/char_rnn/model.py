@@ -1,15 +1,19 @@
-"""A trained character model: text in, text out (the network itself is ``dlnd.lm``)."""
+"""A trained character model: text in, text out (the network itself is ``dlnd.shared.lm``)."""
 
 from __future__ import annotations
 
+from dlnd.projects.char_rnn.config import CharRnnConfig
 from dlnd.shared import lm
+from dlnd.shared.text import Vocabulary
 
 DEFAULT_PRIME = "The "
 
 
 class CharRnnModel:
-    def __init__(self, network: lm.LSTMLanguageModel, vocab: lm.Vocab):
-        self.network, self.vocab = network, vocab
+    project = "char-rnn"
+
+    def __init__(self, network: lm.LSTMLanguageModel, vocab: Vocabulary, config: CharRnnConfig):
+        self.network, self.vocab, self.config = network, vocab, config
 
     def generate(self, prime: str = "", length: int = 200, temperature: float = 0.8,
                  top_k: int | None = None, seed: int = 0) -> str:

@@ -1,4 +1,4 @@
-"""Train char-rnn on anna.txt; generate text from a trained run."""
+"""Train char-rnn on anna.txt; load a trained run as a text generator."""
 
 from __future__ import annotations
 
@@ -16,12 +16,7 @@ def train(cfg: CharRnnConfig, run: runs.Run) -> tuple[dict[str, float], str]:
 
 
 def load(run_dir: Path) -> CharRnnModel:
-    """The weights of the epoch with the lowest validation loss."""
-    state = runs.trained_state(run_dir)
-    cfg = runs.saved_config(run_dir, CharRnnConfig)
-    return CharRnnModel(*lm.load_model(state, cfg))
-
-
-def generate(run_dir: Path, prime: str, length: int, temperature: float, top_k: int | None,
-             seed: int) -> str:
-    return load(run_dir).generate(prime, length, temperature, top_k, seed)
+    """The weights of the epoch with the lowest validation loss, on the CPU."""
+    trained = runs.Trained(run_dir, CharRnnConfig)
+    network, vocab = lm.load_network(trained)
+    return CharRnnModel(network, vocab, trained.config)

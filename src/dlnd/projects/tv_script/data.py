@@ -8,21 +8,22 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from dlnd.core import datasets
 from dlnd.core.errors import DataError
-from dlnd.shared.lm import Corpus, Vocab
+from dlnd.shared.lm import Corpus
+from dlnd.shared.text import Vocabulary, read_text
 
 UNKNOWN = "<unk>"
 SPLIT_SEED = 0  # the held-out scenes do not change with cfg.seed, so runs compare fairly
 
-# The course's token_lookup(), lower-cased as its vocabulary was.
+# The (2017, Simpsons) course's token_lookup(), lower-cased as its vocabulary was. The dash is
+# "--": a single hyphen is part of its word ("uh-huh", "twenty-five", "barney-shaped_form:").
 PUNCTUATION = {".": "||period||", ",": "||comma||", '"': "||quotation_mark||",
                ";": "||semicolon||", "!": "||exclamation_mark||", "?": "||question_mark||",
-               "(": "||left_parentheses||", ")": "||right_parentheses||", "-": "||dash||",
+               "(": "||left_parentheses||", ")": "||right_parentheses||", "--": "||dash||",
                "\n": "||return||"}
 SYMBOL = {token: symbol for symbol, token in PUNCTUATION.items()}
-NO_SPACE_BEFORE = {".", ",", ";", "!", "?", ")", "-", "\n"}
-NO_SPACE_AFTER = {"(", "-", "\n"}
+NO_SPACE_BEFORE = {".", ",", ";", "!", "?", ")", "\n"}
+NO_SPACE_AFTER = {"(", "\n"}
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,8 @@ CORPORA = {
 
 
 def tokenize(text: str) -> list[str]:
+    """The course's preprocessing: each symbol of PUNCTUATION becomes its token, the text is
+    lower-cased and split on white space."""
     for symbol, token in PUNCTUATION.items():
         text = text.replace(symbol, f" {token} ")
     return text.lower().split()
@@ -70,12 +73,19 @@ def scenes(text: str, scene_lines: int) -> list[str]:
     return ["\n\n".join(blocks[i:i + scene_lines]) for i in range(0, len(blocks), scene_lines)]
 
 
-def read_scenes(corpus: str, max_chars: int = 0) -> list[str]:
+def read_script(corpus: str) -> str:
+    """The script file with universal newlines and without the Simpsons copyright notice and the
+    blank line after it (the course's ``text[81:]``)."""
     source = CORPORA[corpus]
-    text = datasets.read_text(datasets.path(source.dataset, source.filename))
+    text = read_text(source.dataset, source.filename)
     if text.startswith("[YEAR DATE"):
-        text = text.split("\n", 1)[1]
-    return scenes(text[:max_chars] if max_chars else text, source.scene_lines)
+        text = text.split("\n", 1)[1].lstrip("\n")
+    return text
+
+
+def read_scenes(corpus: str, max_chars: int = 0) -> list[str]:
+    text = read_script(corpus)
+    return scenes(text[:max_chars] if max_chars else text, CORPORA[corpus].scene_lines)
 
 
 def split(all_scenes: list[str], val_fraction: float, min_count: int) -> Corpus:
@@ -93,7 +103,7 @@ def split(all_scenes: list[str], val_fraction: float, min_count: int) -> Corpus:
         return tokenize("\n\n".join(kept) + "\n\n")
 
     train_tokens = tokens(False)
-    vocab = Vocab.build(train_tokens, min_count, unknown=UNKNOWN)
+    vocab = Vocabulary.build([train_tokens], min_count, unknown_token=UNKNOWN)
     return Corpus(train=vocab.encode(train_tokens), val=vocab.encode(tokens(True)), vocab=vocab)
 
 

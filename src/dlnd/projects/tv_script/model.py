@@ -1,14 +1,20 @@
-"""A trained script model: prime words in, a script out (the network itself is ``dlnd.lm``)."""
+"""A trained script model: prime words in, a script out (the network itself is
+``dlnd.shared.lm``)."""
 
 from __future__ import annotations
 
-from dlnd.projects.tv_script.data import UNKNOWN, detokenize, tokenize
+from dlnd.projects.tv_script.config import TvScriptConfig
+from dlnd.projects.tv_script.data import CORPORA, UNKNOWN, detokenize, tokenize
 from dlnd.shared import lm
+from dlnd.shared.text import Vocabulary
 
 
 class TvScriptModel:
-    def __init__(self, network: lm.LSTMLanguageModel, vocab: lm.Vocab, default_prime: str):
-        self.network, self.vocab, self.default_prime = network, vocab, default_prime
+    project = "tv-script"
+
+    def __init__(self, network: lm.LSTMLanguageModel, vocab: Vocabulary, config: TvScriptConfig):
+        self.network, self.vocab, self.config = network, vocab, config
+        self.default_prime = CORPORA[config.corpus].default_prime
 
     def prime_tokens(self, prime: str) -> list[str]:
         """The prime as vocabulary tokens. A script starts with a speaker, so a leading name

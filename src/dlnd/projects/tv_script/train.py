@@ -1,4 +1,4 @@
-"""Train tv-script on the chosen corpus; generate scripts from a trained run."""
+"""Train tv-script on the chosen corpus; load a trained run as a script writer."""
 
 from __future__ import annotations
 
@@ -24,13 +24,7 @@ def train(cfg: TvScriptConfig, run: runs.Run) -> tuple[dict[str, float], str]:
 
 
 def load(run_dir: Path) -> TvScriptModel:
-    """The weights of the epoch with the lowest validation loss."""
-    state = runs.trained_state(run_dir)
-    cfg = runs.saved_config(run_dir, TvScriptConfig)
-    network, vocab = lm.load_model(state, cfg)
-    return TvScriptModel(network, vocab, script_data.CORPORA[cfg.corpus].default_prime)
-
-
-def generate(run_dir: Path, prime: str, length: int, temperature: float, top_k: int | None,
-             seed: int) -> str:
-    return load(run_dir).generate(prime, length, temperature, top_k, seed)
+    """The weights of the epoch with the lowest validation loss, on the CPU."""
+    trained = runs.Trained(run_dir, TvScriptConfig)
+    network, vocab = lm.load_network(trained)
+    return TvScriptModel(network, vocab, trained.config)
