@@ -60,8 +60,8 @@ def test_perceptron_one_unit_fails_xor_and_a_hidden_layer_solves_it(tmp_path):
     assert m["xor_single_acc"] <= 0.75  # no straight line separates XOR
     assert list((tmp_path / "perceptron").glob("*/decision_boundaries.png"))
     gates = dlnd.load(summary["run_dir"])
-    assert gates.predict("xor_hidden", [[0, 0], [0, 1], [1, 0], [1, 1]]).tolist() == [0, 1, 1, 0]
-    assert gates.predict("not", [[0], [1]]).tolist() == [1, 0]
+    assert gates.outputs("xor_hidden", [[0, 0], [0, 1], [1, 0], [1, 1]]).tolist() == [0, 1, 1, 0]
+    assert gates.outputs("not", [[0], [1]]).tolist() == [1, 0]
 
 
 # ---------------------------------------------------------------------- linear regression
@@ -75,7 +75,7 @@ def test_linear_regression_gradient_descent_meets_the_closed_form(tmp_path, requ
     assert m["intercept"] == pytest.approx(m["intercept_closed_form"], rel=1e-4)
     assert 0.4 < m["r2"] < 0.5  # BMI explains under half of the variation in life expectancy
     model = dlnd.load(summary["run_dir"])
-    at_20, at_30 = model.predict(np.array([20.0, 30.0]))
+    at_20, at_30 = model.life_expectancy(np.array([20.0, 30.0]))
     assert at_30 - at_20 == pytest.approx(10 * m["slope_closed_form"], rel=1e-3)
 
 
@@ -98,7 +98,8 @@ def test_admissions_models_learn(tmp_path, require_data):
         curve = losses[f"{model}/train_loss"]
         assert curve[-1] < curve[0] - 0.01  # the loss goes down
         assert summary["metrics"][f"{model}_train_acc"] > 0.69  # above "reject everyone" (0.68)
-    probabilities = dlnd.load(summary["run_dir"]).predict([380, 780], [3.0, 3.9], [4, 1])
+    probabilities = dlnd.load(summary["run_dir"]).admit_probabilities([380, 780], [3.0, 3.9],
+                                                                      [4, 1])
     assert probabilities["logistic"][1] > probabilities["logistic"][0]  # better student, rank 1
 
 
@@ -109,7 +110,7 @@ def test_miniflow_learns_diabetes_and_draws_its_graph(tmp_path):
     dot = (tmp_path / "miniflow").glob("*/graph.dot")
     text = next(dot).read_text()
     assert text.startswith("digraph") and "l1.weight: param" in text and "sigmoid" in text
-    prediction = dlnd.load(summary["run_dir"]).predict(np.zeros((2, 10)))
+    prediction = dlnd.load(summary["run_dir"]).progression(np.zeros((2, 10)))
     assert prediction.shape == (2,) and 50 < prediction[0] < 300  # progression units
 
 

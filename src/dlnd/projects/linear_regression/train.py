@@ -3,6 +3,7 @@ closed form."""
 
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
@@ -14,11 +15,16 @@ from dlnd.projects.linear_regression.config import LinearRegressionConfig
 from dlnd.projects.linear_regression.model import closed_form, linear_unit, r_squared
 
 
+@dataclass
 class Standardiser:
     """Gradient descent works in standardised units (mean 0, std 1) and reports in real ones."""
 
-    def __init__(self, values: np.ndarray):
-        self.mean, self.std = float(values.mean()), float(values.std())
+    mean: float
+    std: float
+
+    @classmethod
+    def of(cls, values: np.ndarray) -> Standardiser:
+        return cls(float(values.mean()), float(values.std()))
 
     def forward(self, values: np.ndarray) -> np.ndarray:
         return (values - self.mean) / self.std
@@ -30,35 +36,36 @@ class Standardiser:
 class LifeExpectancyModel:
     """The fitted line in real units: years of life expectancy for a BMI."""
 
-    def __init__(self, unit: nn.Linear, bmi: Standardiser, years: Standardiser):
-        self.unit, self.bmi, self.years = unit, bmi, years
+    project = "linear-regression"
+
+    def __init__(self, unit: nn.Linear, bmi: Standardiser, years: Standardiser,
+                 config: LinearRegressionConfig):
+        self.unit, self.bmi, self.years, self.config = unit, bmi, years, config
 
     @no_grad()
-    def predict(self, bmi: np.ndarray) -> np.ndarray:
+    def life_expectancy(self, bmi: np.ndarray) -> np.ndarray:
+        """Years of life expectancy for BMI values (kg/m²)."""
         x = self.bmi.forward(np.asarray(bmi, dtype=np.float64))[:, None]
         return self.years.back(self.unit(Tensor(x)).data[:, 0])
 
     def line(self) -> tuple[float, float]:
         """(slope in years per BMI unit, intercept in years)."""
-        at0, at1 = self.predict(np.array([0.0, 1.0]))
+        at0, at1 = self.life_expectancy(np.array([0.0, 1.0]))
         return float(at1 - at0), float(at0)
 
 
 def train(cfg: LinearRegressionConfig, run: runs.Run) -> tuple[dict[str, float], str]:
     countries = bmi_data.load()
-    bmi, years = Standardiser(countries.bmi), Standardiser(countries.life_expectancy)
+    bmi, years = Standardiser.of(countries.bmi), Standardiser.of(countries.life_expectancy)
     x = Tensor(bmi.forward(countries.bmi)[:, None])
     y = years.forward(countries.life_expectancy)[:, None]
     unit = linear_unit()
     optimizer = optim.SGD(unit.parameters(), lr=cfg.lr)
-    start = 0
-    state = run.load_checkpoint()
-    if state is not None:
-        unit.load_state_dict(state["model"])
-        start = state["step"] + 1
+    run.track(model=unit, optimizer=optimizer)
+    run.keep(bmi=asdict(bmi), years=asdict(years))
 
-    model = LifeExpectancyModel(unit, bmi, years)
-    for step in run.epochs(cfg.epochs, start):
+    model = LifeExpectancyModel(unit, bmi, years, cfg)
+    for step in run.epochs(cfg.epochs):
         loss = F.mse_loss(unit(x), y)
         optimizer.zero_grad()
         loss.backward()
@@ -66,14 +73,10 @@ def train(cfg: LinearRegressionConfig, run: runs.Run) -> tuple[dict[str, float],
         run.log(step, {"train/loss": loss.item()})
         if step % 20 == 0 or step == cfg.epochs - 1:
             run.report(step, cfg.epochs, {"train/loss": loss.item()})
-        run.save_checkpoint({"step": step, "model": unit.state_dict(),
-                             "scaling": (bmi, years)})
-        if run.stop_requested:
-            break
 
     slope, intercept = model.line()
     exact_slope, exact_intercept = closed_form(countries.bmi, countries.life_expectancy)
-    r2_gd = r_squared(model.predict(countries.bmi), countries.life_expectancy)
+    r2_gd = r_squared(model.life_expectancy(countries.bmi), countries.life_expectancy)
     r2_exact = r_squared(exact_slope * countries.bmi + exact_intercept, countries.life_expectancy)
     final = {"r2": r2_gd, "r2_closed_form": r2_exact, "r2_gap": abs(r2_gd - r2_exact),
              "slope": slope, "intercept": intercept, "slope_closed_form": exact_slope,
@@ -92,7 +95,7 @@ def plot_fit(run: runs.Run, countries: bmi_data.Countries, model: LifeExpectancy
     grid = np.linspace(countries.bmi.min(), countries.bmi.max(), 50)
     fig, ax = plt.subplots(figsize=(7, 5))
     ax.scatter(countries.bmi, countries.life_expectancy, s=12, color="0.5", label="countries")
-    ax.plot(grid, model.predict(grid), color="tab:blue", lw=3, label="gradient descent")
+    ax.plot(grid, model.life_expectancy(grid), color="tab:blue", lw=3, label="gradient descent")
     ax.plot(grid, exact[0] * grid + exact[1], "--", color="tab:orange",
             label="closed form (least squares)")
     ax.set_xlabel("BMI (kg/m²)")
@@ -104,7 +107,9 @@ def plot_fit(run: runs.Run, countries: bmi_data.Countries, model: LifeExpectancy
 
 
 def load(run_dir: Path) -> LifeExpectancyModel:
-    state = runs.trained_state(run_dir)
+    trained = runs.Trained(run_dir, LinearRegressionConfig)
     unit = linear_unit()
-    unit.load_state_dict(state["model"])
-    return LifeExpectancyModel(unit, *state["scaling"])
+    unit.load_state_dict(trained.weights("model"))
+    kept = trained.artifacts
+    return LifeExpectancyModel(unit, Standardiser(**kept["bmi"]), Standardiser(**kept["years"]),
+                               trained.config)

@@ -23,15 +23,11 @@ def train(cfg: MiniflowConfig, run: runs.Run) -> tuple[dict[str, float], str]:
     rng = np.random.default_rng(cfg.seed)
     model = TwoLayerNet(data.train.x.shape[1], cfg.hidden_nodes, rng)
     optimizer = optim.SGD(model.parameters(), lr=cfg.lr)
-    start = 0
-    state = run.load_checkpoint()
-    if state is not None:
-        model.load_state_dict(state["model"])
-        rng.bit_generator.state = state["rng"]
-        start = state["step"] + 1
+    run.track(model=model, optimizer=optimizer, rng=rng)
+    run.keep(y_mean=data.y_mean, y_std=data.y_std)
 
     n = len(data.train.y)
-    for epoch in run.epochs(cfg.epochs, start):
+    for epoch in run.epochs(cfg.epochs):
         order = rng.permutation(n)
         for i in range(0, n, cfg.batch_size):
             idx = order[i:i + cfg.batch_size]
@@ -43,11 +39,6 @@ def train(cfg: MiniflowConfig, run: runs.Run) -> tuple[dict[str, float], str]:
         run.log(epoch, metrics)
         if epoch % 25 == 0 or epoch == cfg.epochs - 1:
             run.report(epoch, cfg.epochs, metrics)
-        run.save_checkpoint({"step": epoch, "model": model.state_dict(),
-                             "rng": rng.bit_generator.state,
-                             "extra": {"y_mean": data.y_mean, "y_std": data.y_std}})
-        if run.stop_requested:
-            break
 
     # One more forward pass, recorded, to draw the graph the engine differentiates.
     graph = F.mse_loss(model(Tensor(data.train.x[:cfg.batch_size], name="X")),
@@ -62,21 +53,23 @@ def train(cfg: MiniflowConfig, run: runs.Run) -> tuple[dict[str, float], str]:
 
 
 class ProgressionModel:
-    """The trained network; ``predict`` takes standardised measurements (as in ``data.py``)."""
+    """The trained network; ``progression`` takes standardised measurements (as in ``data.py``)."""
 
-    def __init__(self, model: TwoLayerNet, y_mean: float, y_std: float):
-        self.model, self.y_mean, self.y_std = model, y_mean, y_std
+    project = "miniflow"
+
+    def __init__(self, model: TwoLayerNet, y_mean: float, y_std: float, config: MiniflowConfig):
+        self.model, self.y_mean, self.y_std, self.config = model, y_mean, y_std, config
 
     @no_grad()
-    def predict(self, x: np.ndarray) -> np.ndarray:
+    def progression(self, x: np.ndarray) -> np.ndarray:
         """Disease progression (the dataset's units) for rows of standardised measurements."""
         return self.model(Tensor(np.asarray(x, np.float32))).data[:, 0] * self.y_std + self.y_mean
 
 
 def load(run_dir: Path) -> ProgressionModel:
-    state = runs.trained_state(run_dir)
-    cfg = runs.saved_config(run_dir, MiniflowConfig)
-    model = TwoLayerNet(state["model"]["l1.weight"].shape[1], cfg.hidden_nodes,
+    trained = runs.Trained(run_dir, MiniflowConfig)
+    weights = trained.weights("model")
+    model = TwoLayerNet(weights["l1.weight"].shape[1], trained.config.hidden_nodes,
                         np.random.default_rng(0))
-    model.load_state_dict(state["model"])
-    return ProgressionModel(model, **state["extra"])
+    model.load_state_dict(weights)
+    return ProgressionModel(model, **trained.artifacts, config=trained.config)

@@ -17,6 +17,12 @@ PROJECT = Project(
             Criterion("not_acc", ">=", 1.0), Criterion("xor_hidden_acc", ">=", 1.0),
             Criterion("xor_single_acc", "<=", 0.75)),
     primary_metric="xor_hidden_acc",
+    epoch_metrics=tuple(f"{model}/{metric}" for model in ("and", "or", "not", "xor_single",
+                                                          "xor_hidden")
+                        for metric in ("loss", "acc")),
+    # A truth table is the whole input space, so nothing is held out to validate on; sweeps
+    # minimise the training loss of the one network whose fit is in question, XOR's hidden layer.
+    sweep_metric="xor_hidden/loss",
     quick={"epochs": 2, "steps_per_epoch": 20},
     order=2,
 )

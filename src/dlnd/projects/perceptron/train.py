@@ -34,15 +34,10 @@ def train(cfg: PerceptronConfig, run: runs.Run) -> tuple[dict[str, float], str]:
     models = make_models(cfg)
     optimizers = {name: optim.SGD(m.parameters(), lr=cfg.lr, momentum=0.9)
                   for name, m in models.items()}
-    start = 0
-    state = run.load_checkpoint()
-    if state is not None:
-        for name in models:
-            models[name].load_state_dict(state["models"][name])
-            optimizers[name].load_state_dict(state["optimizers"][name])
-        start = state["step"] + 1
+    for name in models:
+        run.track(**{f"{name}_model": models[name], f"{name}_optimizer": optimizers[name]})
 
-    for epoch in run.epochs(cfg.epochs, start):
+    for epoch in run.epochs(cfg.epochs):
         metrics = {}
         for name, (gate, _) in MODELS.items():
             x, y = GATES[gate]
@@ -55,11 +50,6 @@ def train(cfg: PerceptronConfig, run: runs.Run) -> tuple[dict[str, float], str]:
             metrics[f"{name}/acc"] = accuracy(models[name], gate)
         run.log(epoch, metrics)
         run.report(epoch, cfg.epochs, {k: v for k, v in metrics.items() if k.endswith("acc")})
-        run.save_checkpoint({"step": epoch,
-                             "models": {n: m.state_dict() for n, m in models.items()},
-                             "optimizers": {n: o.state_dict() for n, o in optimizers.items()}})
-        if run.stop_requested:
-            break
 
     final = {f"{name}_acc": accuracy(models[name], gate) for name, (gate, _) in MODELS.items()}
     plot_boundaries(run, models)
@@ -98,20 +88,22 @@ def plot_boundaries(run: runs.Run, models: dict[str, nn.Module]) -> None:
 
 
 class GateModels:
-    """The trained models; ``predict("xor_hidden", [[1, 0]])`` gives the gate's 0/1 outputs."""
+    """The trained models; ``outputs("xor_hidden", [[1, 0]])`` gives the gate's 0/1 outputs."""
 
-    def __init__(self, models: dict[str, nn.Module]):
-        self.models = models
+    project = "perceptron"
 
-    def predict(self, name: str, inputs) -> np.ndarray:
+    def __init__(self, models: dict[str, nn.Module], config: PerceptronConfig):
+        self.models, self.config = models, config
+
+    def outputs(self, name: str, inputs) -> np.ndarray:
         if name not in self.models:
             raise UsageError(f"no model {name!r}; models: {', '.join(self.models)}")
         return (probabilities(self.models[name], np.asarray(inputs, np.float32)) > 0.5) * 1
 
 
 def load(run_dir: Path) -> GateModels:
-    state = runs.trained_state(run_dir)
-    models = make_models(runs.saved_config(run_dir, PerceptronConfig))
+    trained = runs.Trained(run_dir, PerceptronConfig)
+    models = make_models(trained.config)
     for name, model in models.items():
-        model.load_state_dict(state["models"][name])
-    return GateModels(models)
+        model.load_state_dict(trained.weights(f"{name}_model"))
+    return GateModels(models, trained.config)

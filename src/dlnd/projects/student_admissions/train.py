@@ -20,13 +20,13 @@ def make_models(cfg: StudentAdmissionsConfig) -> dict[str, nn.Module]:
 
 
 @no_grad()
-def admit_probability(model: nn.Module, x: np.ndarray) -> np.ndarray:
+def probabilities(model: nn.Module, x: np.ndarray) -> np.ndarray:
     return model(Tensor(x)).sigmoid().data[:, 0]
 
 
 def evaluate(model: nn.Module, split: admissions.Split) -> tuple[float, float]:
     """(mean logistic loss, accuracy) of ``model`` on ``split``."""
-    p = admit_probability(model, split.x).astype(np.float64)
+    p = probabilities(model, split.x).astype(np.float64)
     eps = 1e-7
     y = split.admitted
     loss = -np.mean(y * np.log(p + eps) + (1 - y) * np.log(1 - p + eps))
@@ -39,17 +39,12 @@ def train(cfg: StudentAdmissionsConfig, run: runs.Run) -> tuple[dict[str, float]
     optimizers = {k: optim.SGD(m.parameters(), lr=cfg.lr, momentum=0.9)
                   for k, m in models.items()}
     rng = np.random.default_rng(cfg.seed + 1)  # shuffling; the models drew from their own
-    start = 0
-    state = run.load_checkpoint()
-    if state is not None:
-        for name in models:
-            models[name].load_state_dict(state["models"][name])
-            optimizers[name].load_state_dict(state["optimizers"][name])
-        rng.bit_generator.state = state["rng"]
-        start = state["step"] + 1
+    for name in models:
+        run.track(**{f"{name}_model": models[name], f"{name}_optimizer": optimizers[name]})
+    run.track(rng=rng)
     run.say(f"{len(train_split.admitted)} training and {len(test_split.admitted)} test students")
 
-    for epoch in run.epochs(cfg.epochs, start):
+    for epoch in run.epochs(cfg.epochs):
         order = rng.permutation(len(train_split.admitted))
         for i in range(0, len(order), cfg.batch_size):
             idx = order[i:i + cfg.batch_size]
@@ -66,12 +61,6 @@ def train(cfg: StudentAdmissionsConfig, run: runs.Run) -> tuple[dict[str, float]
         run.log(epoch, metrics)
         if epoch % 25 == 0 or epoch == cfg.epochs - 1:
             run.report(epoch, cfg.epochs, metrics)
-        run.save_checkpoint({"step": epoch,
-                             "models": {n: m.state_dict() for n, m in models.items()},
-                             "optimizers": {n: o.state_dict() for n, o in optimizers.items()},
-                             "rng": rng.bit_generator.state})
-        if run.stop_requested:
-            break
 
     final = {}
     for name, model in models.items():
@@ -82,21 +71,24 @@ def train(cfg: StudentAdmissionsConfig, run: runs.Run) -> tuple[dict[str, float]
 
 
 class AdmissionModels:
-    """The trained models: ``predict(gre, gpa, rank)`` gives each model's admit probability."""
+    """The trained models: ``admit_probabilities(gre, gpa, rank)`` gives each model's
+    probability that a student is admitted."""
 
-    def __init__(self, models: dict[str, nn.Module]):
-        self.models = models
+    project = "student-admissions"
 
-    def predict(self, gre, gpa, rank) -> dict[str, np.ndarray]:
+    def __init__(self, models: dict[str, nn.Module], config: StudentAdmissionsConfig):
+        self.models, self.config = models, config
+
+    def admit_probabilities(self, gre, gpa, rank) -> dict[str, np.ndarray]:
         x = admissions.features(np.atleast_1d(np.asarray(gre, float)),
                                 np.atleast_1d(np.asarray(gpa, float)),
                                 np.atleast_1d(np.asarray(rank, float)))
-        return {name: admit_probability(m, x) for name, m in self.models.items()}
+        return {name: probabilities(m, x) for name, m in self.models.items()}
 
 
 def load(run_dir: Path) -> AdmissionModels:
-    state = runs.trained_state(run_dir)
-    models = make_models(runs.saved_config(run_dir, StudentAdmissionsConfig))
+    trained = runs.Trained(run_dir, StudentAdmissionsConfig)
+    models = make_models(trained.config)
     for name, model in models.items():
-        model.load_state_dict(state["models"][name])
-    return AdmissionModels(models)
+        model.load_state_dict(trained.weights(f"{name}_model"))
+    return AdmissionModels(models, trained.config)
