@@ -16,6 +16,8 @@ PROJECT = Project(
     target_text="Fashion-MNIST test accuracy >= 89.5% (benchmark MLP 256-128-100: 88.3%)",
     target=(Criterion("test_acc", ">=", 0.895),),
     primary_metric="test_acc",
-    quick={"epochs": 1, "train_limit": 3000, "val_size": 1000, "hidden": (64,)},
+    epoch_metrics=("train/loss", "val/loss", "val/acc", "train/lr"),
+    offers=("predict",),
+    quick={"epochs": 2, "train_limit": 3000, "val_size": 1000, "hidden": (64,)},
     order=6,
 )

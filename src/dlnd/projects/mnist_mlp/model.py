@@ -1,22 +1,33 @@
-"""A multilayer perceptron on the engine: Linear -> ReLU -> Dropout per hidden layer, then
-Linear to 10 logits (softmax lives in the cross-entropy loss)."""
+"""The lesson's multilayer perceptron (``dlnd.shared.mlp.MLP``: Linear -> ReLU -> Dropout per
+hidden layer, then Linear to 10 logits) and the trained classifier ``load()`` returns."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from dlnd.engine import F, Tensor, nn
+from dlnd.core.project import Prediction
+from dlnd.projects.mnist_mlp.config import MnistMlpConfig
+from dlnd.shared.mlp import IMAGE_SIZE, MLP, ImageClassifier
 
 
-class MLP(nn.Module):
-    def __init__(self, n_inputs: int, hidden: tuple[int, ...], n_classes: int, dropout: float,
-                 rng: np.random.Generator):
-        sizes = (n_inputs, *hidden, n_classes)
-        self.layers = [nn.Linear(a, b, rng=rng) for a, b in zip(sizes[:-1], sizes[1:], strict=True)]
-        self.dropout = dropout
-        self.rng = rng  # dropout masks come from the run's generator, so a run is reproducible
+def build(cfg: MnistMlpConfig, n_classes: int, rng: np.random.Generator) -> MLP:
+    return MLP(IMAGE_SIZE * IMAGE_SIZE, cfg.hidden, n_classes, cfg.dropout, rng)
 
-    def forward(self, x: Tensor) -> Tensor:
-        for layer in self.layers[:-1]:
-            x = F.dropout(layer(x).relu(), self.dropout, self.training, self.rng)
-        return self.layers[-1](x)
+
+class MnistMlpModel:
+    """A trained MLP: ``predict`` names the classes of image files (``dlnd predict``),
+    ``classify`` those of uint8 arrays of shape (n, 28, 28)."""
+
+    project = "mnist-mlp"
+
+    def __init__(self, classifier: ImageClassifier, config: MnistMlpConfig):
+        self.classifier, self.config = classifier, config
+
+    def predict(self, inputs: list[str]) -> list[Prediction]:
+        return self.classifier.predict(inputs)
+
+    def classify(self, images: np.ndarray) -> list[str]:
+        return self.classifier.classify(images)
+
+    def probabilities(self, images: np.ndarray) -> np.ndarray:
+        return self.classifier.probabilities(images)

@@ -1,5 +1,10 @@
-"""The same images as mnist-mlp, with a deliberately small training set."""
+"""The mnist-mlp lesson's images (dlnd.shared.mlp), with a deliberately small training set."""
 
-from dlnd.projects.mnist_mlp.data import ImageData, load
+from __future__ import annotations
 
-__all__ = ["ImageData", "load"]
+from dlnd.projects.overfitting.config import OverfittingConfig
+from dlnd.shared import mlp
+
+
+def load(cfg: OverfittingConfig) -> mlp.ImageData:
+    return mlp.load(cfg.dataset, cfg.val_size, cfg.seed, cfg.train_limit)
