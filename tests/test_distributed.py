@@ -2,13 +2,14 @@
 trains a text model with DistributedDataParallel and leaves one run record where users look."""
 
 import json
+import os
 import subprocess
 import sys
 
 import pytest
 
 import dlnd
-from dlnd.core.runs import find_runs, read_metrics
+from dlnd.core.runs import KILL_AFTER_STEP_ENV, find_runs, read_metrics
 
 SUMMARY_KEYS = {"project", "run_dir", "status", "metrics", "target", "criteria", "passed",
                 "wall_s", "device", "config", "versions", "git_commit", "finished"}
@@ -24,11 +25,13 @@ CASES = {
 }
 
 
-def torchrun(project: str, out, settings: list[str]) -> subprocess.CompletedProcess:
+def torchrun(project: str, out, settings: list[str], env=None) -> subprocess.CompletedProcess:
     command = [sys.executable, "-m", "torch.distributed.run", "--standalone",
-               "--nproc_per_node", str(PROCESSES), "-m", "dlnd", "run", project, "--quick",
-               "--set", "device=cpu", *settings, "--out", str(out)]
-    return subprocess.run(command, capture_output=True, text=True, timeout=600)
+               "--nproc_per_node", str(PROCESSES), "-m", "dlnd", "run", project, *settings]
+    if "--resume" not in settings:
+        command += ["--quick", "--set", "device=cpu", "--out", str(out)]
+    return subprocess.run(command, capture_output=True, text=True, timeout=600,
+                          env={**os.environ, **(env or {})})
 
 
 @pytest.mark.realdata
@@ -55,3 +58,17 @@ def test_torchrun_trains_on_several_processes_and_leaves_one_run(case, tmp_path,
             == {k: v for k, v in summary["metrics"].items() if k not in timed})  # one model
 
     assert dlnd.load(run_dir).generate(length=10, seed=1)
+
+
+@pytest.mark.realdata
+@pytest.mark.slow
+def test_a_killed_torchrun_job_resumes_with_the_same_command(tmp_path, require_data):
+    require_data("anna")
+    killed = torchrun("char-rnn", tmp_path, [], env={KILL_AFTER_STEP_ENV: "0"})
+    assert killed.returncode != 0
+    (run_dir,) = find_runs(tmp_path, "char-rnn")
+    assert not (run_dir / "summary.json").exists()
+    done = torchrun("char-rnn", tmp_path, ["--resume", str(run_dir)])
+    assert done.returncode == 0, done.stderr[-3000:]
+    summary = json.loads((run_dir / "summary.json").read_text())
+    assert summary["status"] == "completed" and summary["device"].endswith("2 processes")

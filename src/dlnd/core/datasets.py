@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 import gzip
 import hashlib
+import io
 import json
 import os
 import shutil
@@ -295,5 +296,8 @@ def open_bytes(path: Path):
 
 
 def read_text(path: Path, encoding: str = "utf-8") -> str:
+    """A dataset's text file read with universal newlines, as Python's text mode (and the
+    course) reads it: ``\r\n`` and ``\r`` become ``\n`` (anna.txt has Windows line endings;
+    read as bytes, its ``\r`` would be one more character to predict after every line)."""
     with open_bytes(path) as fh:
-        return fh.read().decode(encoding)
+        return io.TextIOWrapper(fh, encoding=encoding, newline=None).read()

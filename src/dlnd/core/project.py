@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -124,8 +125,12 @@ def execute(project: Project, cfg: Any, *, out: Path = Path("runs"), quick: bool
     project.check_data()
     impl = project.implementation()
     rank = int(os.environ.get("RANK", "0"))  # set by torchrun for each process
-    if rank > 0 and resume is None:  # one record per run: other ranks write out of sight
-        out, verbose = Path(out) / ".ranks" / f"rank{rank}", False
+    if rank > 0:  # one record per run: other ranks write out of sight
+        verbose = False
+        if resume is None:
+            out = Path(out) / ".ranks" / f"rank{rank}"
+        else:  # each rank resumes from its own copy of the run (rank 0 holds the run's lock)
+            resume = rank_copy(Path(resume), rank)
     if resume is not None:
         run = Run.reopen(resume, project.config, verbose=verbose)
     else:
@@ -139,6 +144,15 @@ def execute(project: Project, cfg: Any, *, out: Path = Path("runs"), quick: bool
     finally:
         run.close()
     return summary
+
+
+def rank_copy(run_dir: Path, rank: int) -> Path:
+    """A copy of ``run_dir`` for process ``rank`` of a torchrun job to resume from."""
+    copy = run_dir / ".ranks" / f"rank{rank}"
+    shutil.rmtree(copy, ignore_errors=True)
+    shutil.copytree(run_dir, copy, ignore=shutil.ignore_patterns(".ranks", ".lock", ".*.tmp",
+                                                                   "events.out.tfevents.*"))
+    return copy
 
 
 def check_resume(project: Project, run_dir: Path, changes: dict[str, Any]) -> None:

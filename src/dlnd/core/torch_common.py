@@ -114,9 +114,12 @@ def setup(cfg: Any, run: Any) -> TorchSetup:
 
         if not dist.is_initialized():
             dist.init_process_group("nccl" if device.type == "cuda" else "gloo")
+            run.at_close(dist.destroy_process_group)
         rank = dist.get_rank()
         if device.type == "cuda":
             device = torch.device("cuda", int(os.environ.get("LOCAL_RANK", rank)))
             torch.cuda.set_device(device)
-    torch.manual_seed(cfg.seed)  # seeds every CUDA device too
+    # Each process draws its own dropout masks (seed + rank); the weights still start equal,
+    # as DDP copies rank 0's into every process when the model is wrapped.
+    torch.manual_seed(cfg.seed + rank)  # seeds every CUDA device too
     return TorchSetup(device, rank, world)

@@ -9,7 +9,6 @@ breaks). :func:`tokenize` treats both alike, so a model trained on one can read 
 from __future__ import annotations
 
 import html
-import io
 import json
 import re
 from collections import Counter
@@ -32,11 +31,8 @@ IMDB_SPLITS = {"train": "aclImdb_v1_train.jsonl.gz", "test": "aclImdb_v1_test.js
 
 
 def read_text(dataset: str, name: str) -> str:
-    """A text file of a dataset read with universal newlines, as Python's text mode (and the
-    course) reads it: ``\\r\\n`` and ``\\r`` become ``\\n``. anna.txt has Windows line endings;
-    read as bytes, its ``\\r`` would be one more character to predict, after every line."""
-    with datasets.open_bytes(datasets.path(dataset, name)) as fh:
-        return io.TextIOWrapper(fh, encoding="utf-8", newline=None).read()
+    """A text file of a dataset, with universal newlines (see ``datasets.read_text``)."""
+    return datasets.read_text(datasets.path(dataset, name))
 
 
 def clean(text: str) -> str:
