@@ -48,8 +48,7 @@ from dlnd.core.errors import ConfigError, DlndError, UsageError
 from dlnd.core.project import execute
 from dlnd.core.runs import write_atomic
 
-STORAGE_FORMS = ("sqlite:///PATH/sweeps.db, postgresql+psycopg://USER:PASSWORD@HOST/DB or "
-                 "mysql+pymysql://USER:PASSWORD@HOST/DB")
+STORAGE_FORMS = "sqlite:///PATH/sweeps.db or postgresql+psycopg://USER:PASSWORD@HOST/DB"
 
 
 @dataclass
@@ -138,14 +137,29 @@ def check_storage(url: str) -> None:
     import sqlalchemy
 
     try:
-        parsed = sqlalchemy.engine.make_url(url)
-        parsed.get_dialect()
+        dialect = sqlalchemy.engine.make_url(url).get_dialect()
     except (sqlalchemy.exc.ArgumentError, sqlalchemy.exc.NoSuchModuleError, ValueError):
-        raise UsageError(f"--storage {url!r} is not a database URL dlnd can use; give one of "
+        raise UsageError(f"--storage {url!r} is not a database URL dlnd can use; give "
                          f"{STORAGE_FORMS}") from None
+    try:
+        (getattr(dialect, "import_dbapi", None) or dialect.dbapi)()  # the driver's module
+    except ImportError as exc:
+        raise UsageError(f"--storage {shown(url)!r} needs the database driver {exc.name!r}, "
+                         f"which is not installed: install it, or give {STORAGE_FORMS} (for "
+                         f"PostgreSQL: pip install -e \".[postgres]\")") from None
     path = sqlite_path(url)
     if path is not None and not path.parent.is_dir():
-        raise UsageError(f"--storage {url!r}: the folder {path.parent} does not exist")
+        raise UsageError(f"--storage {shown(url)!r}: the folder {path.parent} does not exist")
+
+
+def shown(url: str) -> str:
+    """A storage URL to print: its password hidden."""
+    import sqlalchemy
+
+    try:
+        return sqlalchemy.engine.make_url(url).render_as_string(hide_password=True)
+    except sqlalchemy.exc.ArgumentError:
+        return url
 
 
 def sqlite_path(url: str) -> Path | None:
@@ -230,6 +244,7 @@ def study_lock(url: str):
 
 def open_study(spec: SweepSpec):
     import optuna
+    import sqlalchemy
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     # heartbeats are marked experimental, though stable since Optuna 2.9: not the user's concern
@@ -238,20 +253,19 @@ def open_study(spec: SweepSpec):
     kwargs = {"connect_args": {"timeout": 60}} if spec.storage.startswith("sqlite") else {}
     sampler = (optuna.samplers.TPESampler(seed=spec.seed) if spec.search == "tpe"
                else optuna.samplers.RandomSampler(seed=spec.seed))
-    with study_lock(spec.storage):  # two sweeps creating one database's tables race otherwise
-        try:
+    try:
+        with study_lock(spec.storage):  # two sweeps creating one database's tables race
             storage = optuna.storages.RDBStorage(
                 spec.storage, engine_kwargs=kwargs, heartbeat_interval=spec.heartbeat_s,
                 grace_period=3 * spec.heartbeat_s,
                 heartbeat_stale_trial_callback=optuna.storages.RetryHeartbeatStaleTrialCallback(
                     max_retry=1))
-        except ImportError as exc:
-            raise UsageError(f"--storage {spec.storage!r} needs a database driver that is not "
-                             f"installed ({exc.__cause__ or exc}); for PostgreSQL: pip install "
-                             f"-e \".[postgres]\" and postgresql+psycopg://...") from None
-        study = optuna.create_study(study_name=spec.name, storage=storage, sampler=sampler,
-                                    pruner=optuna.pruners.MedianPruner(n_startup_trials=2),
-                                    direction=spec.direction, load_if_exists=True)
+            study = optuna.create_study(study_name=spec.name, storage=storage, sampler=sampler,
+                                        pruner=optuna.pruners.MedianPruner(n_startup_trials=2),
+                                        direction=spec.direction, load_if_exists=True)
+    except sqlalchemy.exc.OperationalError as exc:  # no server, wrong password ...
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        raise DlndError(f"cannot open the sweep storage {shown(spec.storage)}: {reason}") from None
     return study, storage
 
 
@@ -586,7 +600,7 @@ def write_report(spec: SweepSpec, wall_s: float) -> dict[str, Any]:
     text = (f"# Sweep {spec.name}: {spec.project}\n\n"
             f"{spec.direction} `{spec.metric}` (best value over epochs); "
             f"{len(complete)} complete of {len(rows)} trials; wall {wall_s:.1f} s this session; "
-            f"storage `{spec.storage}`\n\n"
+            f"storage `{shown(spec.storage)}`\n\n"
             + (f"Best: trial {best['trial']} {best['params']} -> {best['value']:.4g}\n\n"
                if best else "")
             + format_table(["trial", "state", *keys, spec.metric, "wall s", "run"], table,
