@@ -583,7 +583,7 @@ def write_report(spec: SweepSpec, wall_s: float) -> dict[str, Any]:
     for t in study.get_trials(deepcopy=False):
         value = t.value if t.value is not None else t.user_attrs.get("best_value")
         state = "interrupted" if "interrupted" in t.user_attrs else t.state.name.lower()
-        rows.append({"trial": t.number, "state": state, "params": t.params,
+        rows.append({"trial": t.number, "state": state, "params": trial_params(t),
                      "value": value, "wall_s": t.user_attrs.get("wall_s"),
                      "run_dir": t.user_attrs.get("run_dir", t.user_attrs.get("error", ""))})
     sign = 1 if spec.direction == "minimize" else -1
