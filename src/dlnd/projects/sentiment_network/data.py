@@ -36,6 +36,18 @@ class Features:
     def encode(self, token_lists: list[list[str]]) -> text.Encoded:
         return self.vocabulary.encode(token_lists).select(self.keep)
 
+    def state(self) -> dict:
+        """The feature map as plain state (word list, n-gram codes, filter) for a run's
+        artifacts."""
+        return {"words": self.vocabulary.words.tokens,
+                "ngram_codes": list(self.vocabulary.ngram_codes), "keep": self.keep}
+
+    @classmethod
+    def from_state(cls, state: dict) -> Features:
+        vocabulary = text.NgramVocabulary(text.Vocabulary(state["words"]),
+                                          tuple(state["ngram_codes"]))
+        return cls(vocabulary, state["keep"])
+
 
 def polarity(positive: np.ndarray, negative: np.ndarray) -> np.ndarray:
     """Trask's positive-to-negative ratio on a log scale: > 0 leans positive, 0 is neutral."""

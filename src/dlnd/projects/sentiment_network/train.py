@@ -8,10 +8,12 @@ from pathlib import Path
 import numpy as np
 
 from dlnd.core import runs
+from dlnd.core.project import Prediction
 from dlnd.projects.sentiment_network import data as net_data
 from dlnd.projects.sentiment_network.config import SentimentNetworkConfig
 from dlnd.projects.sentiment_network.model import SentimentNetwork
 from dlnd.shared import text
+from dlnd.shared.sentiment import TrainingClock, accuracy, predictions
 
 
 def learning_rate(cfg: SentimentNetworkConfig, epoch: int) -> float:
@@ -30,49 +32,36 @@ def train(cfg: SentimentNetworkConfig, run: runs.Run) -> tuple[dict[str, float],
     report_polarised(run, prepared)
 
     net = SentimentNetwork(features.size, cfg.hidden_nodes, np.random.default_rng(cfg.seed))
-    start, loop_s = 0, 0.0
-    state = run.load_checkpoint()
-    if state is not None:
-        net.load_state_dict(state["model"])
-        start, loop_s = state["step"] + 1, state["loop_s"]
-    epochs_done = start
+    loop = TrainingClock()  # the training loop alone: the lesson's speed measure
+    run.track(model=net, loop=loop)
+    run.keep(features=features.state())
 
     labels, test_x = split.train_labels, features.encode(split.test_tokens)
-    for epoch in run.epochs(cfg.epochs, start):
+    for epoch in run.epochs(cfg.epochs):
         lr = learning_rate(cfg, epoch)
         tick = time.perf_counter()
         # Reviews in file order, as in the lesson (the file alternates positive and negative).
         losses = [net.train_step(train_x.rows(b, min(b + cfg.batch_size, len(train_x))),
                                  labels[b:b + cfg.batch_size], lr, cfg.sparse_inputs)
                   for b in range(0, len(train_x), cfg.batch_size)]
-        loop_s += time.perf_counter() - tick
-        epochs_done = epoch + 1
+        loop.add(time.perf_counter() - tick)
         metrics = {"train/loss": float(np.mean(losses)), "train/lr": lr,
                    "test/acc": accuracy(net.run(test_x), split.test_labels)}
         run.log(epoch, metrics)
         run.report(epoch, cfg.epochs, metrics)
-        run.save_checkpoint({"step": epoch, "model": net.state_dict(), "loop_s": loop_s,
-                             "features": features})
-        if run.stop_requested:
-            break
 
     tick = time.perf_counter()  # inference from tokens: encoding is part of answering
     test_p = net.run(features.encode(split.test_tokens), cfg.sparse_inputs)
     predict_s = time.perf_counter() - tick
     final = {"test_acc": accuracy(test_p, split.test_labels),
              "train_acc": accuracy(net.run(train_x), split.train_labels),
-             # the lesson's speed: reviews per second of the training loop itself
-             "train_per_s": len(train_x) * epochs_done / max(loop_s, 1e-9),
-             "train_s": prep_s + loop_s,
+             "train_per_s": loop.per_second(len(train_x)),
+             "train_s": prep_s + loop.seconds,
              "predict_per_s": len(test_p) / max(predict_s, 1e-9),
              "prep_s": prep_s, "features": float(features.size),
              "train_reviews": float(len(train_x))}
     run.log(cfg.epochs, {f"final/{k}": v for k, v in final.items()})
     return final, "cpu (numpy)"
-
-
-def accuracy(p: np.ndarray, labels: np.ndarray) -> float:
-    return float(np.mean((p >= 0.5) == labels))
 
 
 def report_polarised(run: runs.Run, prepared: net_data.Prepared) -> None:
@@ -89,20 +78,24 @@ def report_polarised(run: runs.Run, prepared: net_data.Prepared) -> None:
 class SentimentNetworkModel:
     """A trained network with its feature map: raw review texts in, P(positive) out."""
 
-    def __init__(self, net: SentimentNetwork, features: net_data.Features):
-        self.net, self.features = net, features
+    project = "sentiment-network"
 
-    def predict(self, texts: list[str]) -> np.ndarray:
+    def __init__(self, net: SentimentNetwork, features: net_data.Features,
+                 config: SentimentNetworkConfig):
+        self.net, self.features, self.config = net, features, config
+
+    def probabilities(self, texts: list[str]) -> np.ndarray:
+        """P(positive) of each review text."""
         return self.net.run(self.features.encode([text.tokenize(t) for t in texts]))
+
+    def predict(self, inputs: list[str]) -> list[Prediction]:
+        return predictions(inputs, self.probabilities(inputs))
 
 
 def load(run_dir: Path) -> SentimentNetworkModel:
-    state = runs.trained_state(run_dir)
-    net = SentimentNetwork(*state["model"]["w_input_hidden"].shape, np.random.default_rng(0))
-    net.load_state_dict(state["model"])
-    return SentimentNetworkModel(net, state["features"])
-
-
-def predict(run_dir: Path, inputs: list[str]) -> list[str]:
-    """One line per text: the label and P(positive)."""
-    return [text.describe_prediction(p) for p in load(run_dir).predict(inputs)]
+    trained = runs.Trained(run_dir, SentimentNetworkConfig)
+    weights = trained.weights("model")
+    net = SentimentNetwork(*weights["w_input_hidden"].shape, np.random.default_rng(0))
+    net.load_state_dict(weights)
+    features = net_data.Features.from_state(trained.artifacts["features"])
+    return SentimentNetworkModel(net, features, trained.config)

@@ -23,3 +23,12 @@ def load(split: str, limit: int | None, seed: int) -> Reviews:
     if limit is not None and limit < len(texts):
         chosen = np.sort(np.random.default_rng(seed).choice(len(texts), limit, replace=False))
     return Reviews([text.tokenize(texts[i]) for i in chosen], labels[chosen])
+
+
+def vocabulary_state(vocabulary: text.NgramVocabulary) -> dict:
+    """The n-gram vocabulary as plain state (word list, n-gram codes) for a run's artifacts."""
+    return {"words": vocabulary.words.tokens, "ngram_codes": list(vocabulary.ngram_codes)}
+
+
+def vocabulary_from_state(state: dict) -> text.NgramVocabulary:
+    return text.NgramVocabulary(text.Vocabulary(state["words"]), tuple(state["ngram_codes"]))

@@ -8,10 +8,12 @@ from pathlib import Path
 import numpy as np
 
 from dlnd.core import runs
+from dlnd.core.project import Prediction
 from dlnd.projects.sentiment_ngrams import data as ngram_data
 from dlnd.projects.sentiment_ngrams.config import SentimentNgramsConfig
 from dlnd.projects.sentiment_ngrams.model import NBLogisticRegression, nb_ratio
 from dlnd.shared import text
+from dlnd.shared.sentiment import TrainingClock, accuracy, predictions
 
 
 def train(cfg: SentimentNgramsConfig, run: runs.Run) -> tuple[dict[str, float], str]:
@@ -24,61 +26,59 @@ def train(cfg: SentimentNgramsConfig, run: runs.Run) -> tuple[dict[str, float], 
     design = model.design(train_x)
     run.say(f"{vocabulary.size:,} features ({len(vocabulary.words):,} words), "
             f"{len(train_x.ids) / len(train_x):.0f} per review")
-    start, fit_s = 0, 0.0
-    state = run.load_checkpoint()
-    if state is not None:
-        model.load_state_dict(state["model"])
-        start, fit_s = state["step"] + 1, state["fit_s"]
     prep_s = time.perf_counter() - started
+    fit = TrainingClock()
+    run.track(model=model, fit=fit)
+    run.keep(vocabulary=ngram_data.vocabulary_state(vocabulary))
 
     test_set = ngram_data.load("test", cfg.test_reviews, cfg.seed)
-    for epoch in run.epochs(cfg.epochs, start):
+    tick = time.perf_counter()  # answering from tokens: finding the n-grams is part of it
+    test_x = vocabulary.encode(test_set.tokens)
+    encode_s = time.perf_counter() - tick
+    for epoch in run.epochs(cfg.epochs):
         tick = time.perf_counter()
         loss = model.fit(design, train_set.labels, cfg.l2, cfg.iterations)
-        fit_s += time.perf_counter() - tick
+        fit.add(time.perf_counter() - tick)
         metrics = {"train/loss": loss,
                    "train/acc": accuracy(1 / (1 + np.exp(-model.logits(design))),
-                                         train_set.labels)}
+                                         train_set.labels),
+                   "test/acc": accuracy(model.predict_proba(test_x), test_set.labels)}
         run.log(epoch, metrics)
         run.report(epoch, cfg.epochs, metrics)
-        run.save_checkpoint({"step": epoch, "model": model.state_dict(), "fit_s": fit_s,
-                             "vocabulary": vocabulary})
-        if run.stop_requested:
-            break
 
-    tick = time.perf_counter()  # inference from tokens: finding the n-grams is part of it
-    test_p = model.predict_proba(vocabulary.encode(test_set.tokens))
-    predict_s = time.perf_counter() - tick
-    train_s = prep_s + fit_s
+    tick = time.perf_counter()
+    test_p = model.predict_proba(test_x)
+    predict_s = encode_s + time.perf_counter() - tick
+    train_s = prep_s + fit.seconds
     final = {"test_acc": accuracy(test_p, test_set.labels), "train_s": train_s,
-             "fit_s": fit_s, "train_per_s": len(train_x) / train_s,
+             "fit_s": fit.seconds, "train_per_s": len(train_x) / train_s,
              "predict_per_s": len(test_p) / max(predict_s, 1e-9),
              "features": float(vocabulary.size), "train_reviews": float(len(train_x))}
     run.log(cfg.epochs, {f"final/{k}": v for k, v in final.items()})
     return final, "cpu (numpy + scipy)"
 
 
-def accuracy(p: np.ndarray, labels: np.ndarray) -> float:
-    return float(np.mean((p >= 0.5) == labels))
-
-
 class SentimentNgramsModel:
     """Raw review texts in, P(positive) out."""
 
-    def __init__(self, model: NBLogisticRegression, vocabulary: text.NgramVocabulary):
-        self.model, self.vocabulary = model, vocabulary
+    project = "sentiment-ngrams"
 
-    def predict(self, texts: list[str]) -> np.ndarray:
+    def __init__(self, model: NBLogisticRegression, vocabulary: text.NgramVocabulary,
+                 config: SentimentNgramsConfig):
+        self.model, self.vocabulary, self.config = model, vocabulary, config
+
+    def probabilities(self, texts: list[str]) -> np.ndarray:
+        """P(positive) of each review text."""
         return self.model.predict_proba(self.vocabulary.encode([text.tokenize(t) for t in texts]))
+
+    def predict(self, inputs: list[str]) -> list[Prediction]:
+        return predictions(inputs, self.probabilities(inputs))
 
 
 def load(run_dir: Path) -> SentimentNgramsModel:
-    state = runs.trained_state(run_dir)
-    model = NBLogisticRegression(state["model"]["ratio"])
-    model.load_state_dict(state["model"])
-    return SentimentNgramsModel(model, state["vocabulary"])
-
-
-def predict(run_dir: Path, inputs: list[str]) -> list[str]:
-    """One line per text: the label and P(positive)."""
-    return [text.describe_prediction(p) for p in load(run_dir).predict(inputs)]
+    trained = runs.Trained(run_dir, SentimentNgramsConfig)
+    weights = trained.weights("model")
+    model = NBLogisticRegression(weights["ratio"])
+    model.load_state_dict(weights)
+    vocabulary = ngram_data.vocabulary_from_state(trained.artifacts["vocabulary"])
+    return SentimentNgramsModel(model, vocabulary, trained.config)

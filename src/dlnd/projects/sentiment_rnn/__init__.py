@@ -14,7 +14,9 @@ PROJECT = Project(
     target_text="test accuracy >= 89% on IMDB 25k/25k (course TensorFlow version: 83.0%)",
     target=(Criterion("test_acc", ">=", 0.89),),
     primary_metric="test_acc",
-    quick={"train_reviews": 600, "val_reviews": 100, "test_reviews": 300, "epochs": 1,
+    epoch_metrics=("train/loss", "val/loss", "val/acc"),
+    offers=("predict",),
+    quick={"train_reviews": 600, "val_reviews": 100, "test_reviews": 300, "epochs": 2,
            "max_len": 100, "vocab_size": 2000},
     order=22,
 )

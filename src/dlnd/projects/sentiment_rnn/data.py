@@ -9,6 +9,7 @@ import numpy as np
 from dlnd.shared import text
 
 PAD, UNKNOWN = 0, 1
+FIRST_WORD = 2  # the id of the most frequent word
 
 
 @dataclass
@@ -50,7 +51,8 @@ def load(vocab_size: int, max_len: int, val_reviews: int, train_reviews: int | N
     chosen = subset(len(texts), train_reviews, rng)
     val_idx, train_idx = chosen[:val_reviews], chosen[val_reviews:]
     vocabulary = text.Vocabulary.build((text.tokenize(texts[i]) for i in train_idx),
-                                       max_size=vocab_size - 2, first_id=2)
+                                       max_size=vocab_size - FIRST_WORD,
+                                       first_id=FIRST_WORD)
 
     def sequences(source: list[str], source_labels: np.ndarray, idx: np.ndarray) -> Sequences:
         return Sequences(encode(vocabulary, [source[i] for i in idx], max_len),
