@@ -97,7 +97,7 @@ class Project:
             datasets.path(dataset, name)
 
     def __post_init__(self):
-        if self.epoch_metrics and self.sweep_metric not in self.epoch_metrics:  # TODO strict
+        if self.sweep_metric not in self.epoch_metrics:
             raise ValueError(f"{self.name}: sweep_metric {self.sweep_metric!r} is not among "
                              f"its epoch_metrics {self.epoch_metrics}")
         unknown = set(self.offers) - set(OFFERS)
