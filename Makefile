@@ -24,7 +24,7 @@ demo: $(STAMP)
 	@echo "next, in any shell:  source .venv/bin/activate  then  dlnd list  /  dlnd run bike-sharing"
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n 2
 
 # Under 2 minutes: everything but the tests marked slow (long real-data runs, resumes, sweeps).
 test-fast: $(STAMP)

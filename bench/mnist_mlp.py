@@ -9,6 +9,7 @@ import tempfile
 import time
 
 import dlnd
+from dlnd.engine import tune_allocator
 
 parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 parser.add_argument("--seed", type=int, default=0)
@@ -17,6 +18,7 @@ args = parser.parse_args()
 with tempfile.TemporaryDirectory() as out:
     for dataset in ("fashion-mnist", "mnist"):
         start = time.perf_counter()
+        tune_allocator()  # as `dlnd run` does
         summary = dlnd.run("mnist-mlp", dataset=dataset, seed=args.seed, out=out, verbose=False)
         print(json.dumps({"project": "mnist-mlp", "dataset": dataset,
                           "test_acc": round(summary["metrics"]["test_acc"], 4),

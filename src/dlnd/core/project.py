@@ -37,6 +37,15 @@ class Prediction:
     probability: float
     scores: dict[str, float] = field(default_factory=dict)
 
+    @classmethod
+    def top(cls, input: str, probabilities, classes, k: int = 3) -> Prediction:
+        """The likeliest class of one input, with the ``k`` likeliest classes' probabilities
+        in ``scores`` (``probabilities``: one per class, any array-like)."""
+        values = [float(v) for v in probabilities]
+        order = sorted(range(len(values)), key=lambda c: -values[c])[:k]
+        scores = {str(classes[c]): values[c] for c in order}
+        return cls(input, str(classes[order[0]]), values[order[0]], scores)
+
     def __str__(self) -> str:
         others = ", ".join(f"{k} {v:.1%}" for k, v in self.scores.items() if k != self.label)
         return f"{self.input}: {self.label} ({self.probability:.1%})" + \

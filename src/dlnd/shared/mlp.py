@@ -145,8 +145,10 @@ def write_test_images(dataset: str, folder: Path, count: int) -> list[str]:
     return paths
 
 
-class ImageClassifier:
-    """A trained MLP with the class names and pixel statistics of its training images."""
+class MlpClassifier:
+    """A trained MLP with the class names and pixel statistics of its training images; the
+    same ``predict(paths)`` and ``probabilities(images)`` as the torch projects'
+    :class:`dlnd.shared.vision.classifier.ImageClassifier`, in NumPy."""
 
     def __init__(self, network: MLP, classes: tuple[str, ...], mean: float, std: float):
         self.network, self.classes, self.mean, self.std = network, tuple(classes), mean, std
@@ -166,9 +168,6 @@ class ImageClassifier:
 
     def predict(self, inputs: list[str]) -> list[Prediction]:
         """The class of each image file, with the three likeliest classes' probabilities."""
-        answers = []
-        for path, probs in zip(inputs, self.probabilities(read_images(inputs)), strict=True):
-            top = np.argsort(probs)[::-1][:3]
-            scores = {self.classes[c]: float(probs[c]) for c in top}
-            answers.append(Prediction(path, self.classes[top[0]], float(probs[top[0]]), scores))
-        return answers
+        return [Prediction.top(path, probs, self.classes)
+                for path, probs in zip(inputs, self.probabilities(read_images(inputs)),
+                                       strict=True)]

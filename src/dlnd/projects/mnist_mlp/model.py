@@ -7,7 +7,7 @@ import numpy as np
 
 from dlnd.core.project import Prediction
 from dlnd.projects.mnist_mlp.config import MnistMlpConfig
-from dlnd.shared.mlp import IMAGE_SIZE, MLP, ImageClassifier
+from dlnd.shared.mlp import IMAGE_SIZE, MLP, MlpClassifier
 
 
 def build(cfg: MnistMlpConfig, n_classes: int, rng: np.random.Generator) -> MLP:
@@ -20,7 +20,7 @@ class MnistMlpModel:
 
     project = "mnist-mlp"
 
-    def __init__(self, classifier: ImageClassifier, config: MnistMlpConfig):
+    def __init__(self, classifier: MlpClassifier, config: MnistMlpConfig):
         self.classifier, self.config = classifier, config
 
     def predict(self, inputs: list[str]) -> list[Prediction]:

@@ -78,5 +78,5 @@ def load(run_dir: Path) -> MnistMlpModel:
     kept = trained.artifacts
     network = build(trained.config, len(kept["classes"]), np.random.default_rng(0))
     network.load_state_dict(trained.weights("model"))
-    return MnistMlpModel(mlp.ImageClassifier(network, kept["classes"], kept["mean"], kept["std"]),
+    return MnistMlpModel(mlp.MlpClassifier(network, kept["classes"], kept["mean"], kept["std"]),
                          trained.config)

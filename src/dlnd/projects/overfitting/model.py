@@ -7,7 +7,7 @@ import numpy as np
 
 from dlnd.engine import optim
 from dlnd.projects.overfitting.config import OverfittingConfig
-from dlnd.shared.mlp import IMAGE_SIZE, MLP, ImageClassifier
+from dlnd.shared.mlp import IMAGE_SIZE, MLP, MlpClassifier
 
 VARIANTS = ("none", "l2", "dropout", "early_stopping")
 
@@ -28,5 +28,5 @@ class OverfittingModel:
 
     project = "overfitting"
 
-    def __init__(self, classifiers: dict[str, ImageClassifier], config: OverfittingConfig):
+    def __init__(self, classifiers: dict[str, MlpClassifier], config: OverfittingConfig):
         self.classifiers, self.config = classifiers, config

@@ -93,5 +93,5 @@ def load(run_dir: Path) -> OverfittingModel:
     for v in VARIANTS:
         network = build(v, trained.config, len(kept["classes"]))[0]
         network.load_state_dict(trained.weights(f"{v}_model"))
-        classifiers[v] = mlp.ImageClassifier(network, kept["classes"], kept["mean"], kept["std"])
+        classifiers[v] = mlp.MlpClassifier(network, kept["classes"], kept["mean"], kept["std"])
     return OverfittingModel(classifiers, trained.config)

@@ -18,7 +18,8 @@ TOP = 3  # classes shown per prediction
 class ImageClassifier:
     """``predict(paths)`` names the image files (top-3 classes); ``probabilities(images)``
     gives all class probabilities of uint8 images shaped ``image_shape``, for notebooks.
-    The network is on the CPU, in eval mode."""
+    The network is on the CPU, in eval mode. (mnist-mlp's NumPy network has the same two
+    methods: :class:`dlnd.shared.mlp.MlpClassifier`.)"""
 
     def __init__(self, project: str, config: Any, net: nn.Module, classes: list[str],
                  image_shape: tuple[int, int, int], flip_tta: bool = False):
@@ -34,11 +35,5 @@ class ImageClassifier:
     def predict(self, inputs: list[str]) -> list[Prediction]:
         """The likeliest classes of each image file (converted and resized as trained)."""
         probabilities = self.probabilities(read_images(inputs, self.image_shape))
-        answers = []
-        for path, row in zip(inputs, probabilities, strict=True):
-            top = row.topk(min(TOP, len(self.classes)))
-            scores = {self.classes[i]: p for p, i in zip(top.values.tolist(),
-                                                          top.indices.tolist(), strict=True)}
-            label = self.classes[int(top.indices[0])]
-            answers.append(Prediction(path, label, scores[label], scores))
-        return answers
+        return [Prediction.top(path, row.tolist(), self.classes, TOP)
+                for path, row in zip(inputs, probabilities, strict=True)]
