@@ -38,6 +38,19 @@ def param(default: Any, help: str, *, min: float | None = None, max: float | Non
 
 DEVICES = ("auto", "cpu", "cuda", "mps")
 
+# Upper bounds the projects' configs share. Each lies far beyond any useful value, so a value
+# above it is a typo (a digit too many), refused before any work starts instead of being found
+# out as an allocator failure after a run directory exists, or as a run that never ends.
+MAX_EPOCHS = 100_000  # passes over the data: the course's runs make at most a few hundred
+MAX_STEPS = 10_000_000  # gradient steps or iterations counted directly
+MAX_BATCH = 65_536  # examples per step: more than any training set here holds (60,000 images)
+MAX_UNITS = 65_536  # units or channels of one layer: ~100x the course's widest; the memory
+# estimate (check_memory) refuses big combinations of them
+MAX_LAYERS = 64  # stacked recurrent layers (the course: 1-2)
+MAX_THREADS = 1024  # CPU threads: more than any machine has cores
+MAX_CHARS = 1_000_000_000  # characters of a corpus to read: the corpora are a few MB
+MAX_BUDGET_S = 7 * 24 * 3600.0  # a training time budget of a week; more is a typo
+
 
 @dataclass
 class BaseConfig:
@@ -52,6 +65,55 @@ class BaseConfig:
         if not (self.device in DEVICES or re.fullmatch(r"cuda:\d+", self.device)):
             raise ConfigError(f"device must be one of {', '.join(DEVICES)} or cuda:N, "
                               f"not {self.device!r}")
+
+
+# ----- memory estimates: refuse a model too big to train before anything is allocated -----
+
+MEMORY_LIMIT_GIB = 16  # far above every course model (the largest needs < 2 GiB), so a config
+# that needs more is a typo, not a wish: refused with the estimate instead of an allocator crash
+FLOAT_BYTES = 4  # float32
+
+
+def check_memory(settings: str, parameters: int, activations: int = 0, copies: int = 4,
+                 limit_gib: float = MEMORY_LIMIT_GIB) -> None:
+    """Raise a ConfigError when a model of ``parameters`` float32 weights, each with ``copies``
+    of its size in training (weights, gradients, two Adam moments), plus ``activations`` floats
+    kept for the backward pass of one batch, needs more than ``limit_gib`` GiB. ``settings``
+    names what to lower. An estimate, cheap enough for a config's ``check``."""
+    weights = FLOAT_BYTES * copies * parameters / 2**30  # GiB
+    batch = FLOAT_BYTES * activations / 2**30
+    if weights + batch > limit_gib:
+        parts = f"{_gib(weights)} for its {parameters:,} parameters with their gradients and " \
+            "optimizer state" + (f", {_gib(batch)} for one batch's activations" if batch else "")
+        raise ConfigError(f"this model would need about {_gib(weights + batch)} ({parts}), "
+                          f"more than dlnd's limit of {limit_gib:g} GiB; lower {settings}")
+
+
+def _gib(amount: float) -> str:
+    return f"{amount:,.0f} GiB" if amount >= 10 else f"{amount:.2g} GiB"
+
+
+def mlp_parameters(sizes: typing.Sequence[int]) -> int:
+    """Weights and biases of fully connected layers ``sizes[0] -> sizes[1] -> ...``."""
+    return sum((a + 1) * b for a, b in zip(sizes[:-1], sizes[1:], strict=False))
+
+
+def lstm_parameters(input_size: int, hidden: int, layers: int, directions: int = 1,
+                    gates: int = 4) -> int:
+    """Weights and biases of a stacked (torch) LSTM (``gates=4``) or GRU (``gates=3``)."""
+    total, size = 0, input_size
+    for _ in range(layers):
+        total += directions * gates * hidden * (size + hidden + 2)
+        size = directions * hidden
+    return total
+
+
+def check_mlp_memory(hidden: typing.Sequence[int], batch_size: int, inputs: int = 28 * 28,
+                     classes: int = 10) -> None:
+    """``check_memory`` for an MLP on 28x28 images: ``hidden`` layers, ``batch_size`` images
+    per step, each hidden unit keeping ~3 floats (output, activation, dropout mask)."""
+    check_memory("hidden or batch_size", mlp_parameters((inputs, *hidden, classes)),
+                 activations=3 * batch_size * sum(hidden))
 
 
 def fields_of(cls: type) -> dict[str, tuple[Any, dataclasses.Field]]:

@@ -3,8 +3,39 @@
 from dataclasses import dataclass
 from typing import Literal
 
-from dlnd.core.config import BaseConfig, param
+from dlnd.core.config import (
+    MAX_BATCH,
+    MAX_EPOCHS,
+    MAX_THREADS,
+    MAX_UNITS,
+    BaseConfig,
+    check_memory,
+    param,
+)
 from dlnd.core.errors import ConfigError
+
+IMAGE_SIDE = {"fashion-mnist": 28, "mnist": 28, "cifar10": 32, "cifar10-sample": 32}
+IMAGE_CHANNELS = {"fashion-mnist": 1, "mnist": 1, "cifar10": 3, "cifar10-sample": 3}
+CLASSES = 10
+
+
+def conv_parameters(widths: tuple[int, ...], channels: int) -> int:
+    """Weights of the stem conv, each block's two 3x3 convs, batch norms and the head."""
+    total = 9 * channels * widths[0] + 2 * widths[0]
+    for cin, cout in zip(widths, widths[1:], strict=False):
+        total += 9 * cin * cout + 9 * cout * cout + 4 * cout
+    return total + widths[-1] * CLASSES
+
+
+def conv_activations(widths: tuple[int, ...], side: int) -> int:
+    """Floats one image keeps for the backward pass: conv, batch-norm and GELU outputs (three
+    per conv) at each block's resolution, plus the pre-pool conv output."""
+    total, pixels = 3 * widths[0] * side * side, side * side
+    for cout in widths[1:]:
+        total += cout * pixels  # the conv before its 2x2 max pool
+        pixels = (int(pixels ** 0.5) // 2) ** 2
+        total += 6 * cout * pixels
+    return total
 
 
 @dataclass
@@ -15,13 +46,13 @@ class ImageClassificationConfig(BaseConfig):
     widths: tuple[int, ...] = param(
         (16, 32, 64, 128), "channels of the stem conv, then of each block (each block halves "
         "the resolution); 16-128 fits a 1-core CPU budget, airbench-class CIFAR-10 on a GPU "
-        "uses 64,128,256,512", min=1)
+        "uses 64,128,256,512", min=1, max=MAX_UNITS)
     epochs: int = param(
         12, "passes over the training images (~35 s each for Fashion-MNIST on 2 idle CPU "
         "cores: 94.2% test in 7 min); the one-cycle schedule ends at lr 0 on the last one",
-        min=1)
+        min=1, max=MAX_EPOCHS)
     batch_size: int = param(
-        256, "images per SGD step, summed over all DDP processes", min=1)
+        256, "images per SGD step, summed over all DDP processes", min=1, max=MAX_BATCH)
     lr: float = param(
         0.2, "peak SGD learning rate (Nesterov momentum 0.9); batch norm keeps this high rate "
         "stable", gt=0)
@@ -35,22 +66,24 @@ class ImageClassificationConfig(BaseConfig):
         0.1, "share of each target spread evenly over all classes; stops the net chasing "
         "certainty on mislabeled or ambiguous images", min=0, max=0.9)
     translate: int = param(
-        2, "random shift of each training image, in pixels each way (zero fill)", min=0)
+        2, "random shift of each training image, in pixels each way (zero fill; at most 8, a "
+        "quarter of the image: more shifts the object out of it)", min=0, max=8)
     flip: bool = param(
         True, "random left-right mirroring in training and averaging the logits of both "
         "mirrors at test time; ignored for MNIST, where a mirrored digit is another symbol")
     val_size: int = param(
         5000, "training images held out (at random) to validate each epoch; the test set stays "
-        "unseen until the end", min=1)
+        "unseen until the end (at most 45,000: CIFAR-10 has 50,000 training images)", min=1,
+        max=45_000)
     train_limit: int | None = param(
         None, "use only this many training images (after the validation split); None = all",
-        min=1)
+        min=1, max=60_000)  # the largest training set (MNIST's)
     test_limit: int | None = param(
         None, "score only the first this many test images (quick runs); None = all 10,000",
-        min=1)
+        min=1, max=10_000)
     threads: int = param(
         0, "CPU threads for torch (0 = torch's default); benchmarks pass 1 so that runs sharing "
-        "a machine each get one core", min=0)
+        "a machine each get one core", min=0, max=MAX_THREADS)
     channels_last: bool = param(
         True, "NHWC memory layout: 1.6x faster convolutions on CPU (oneDNN) and tensor cores")
     compile: bool = param(
@@ -58,7 +91,13 @@ class ImageClassificationConfig(BaseConfig):
 
     def check(self) -> None:
         super().check()
-        if self.val_size >= 50000:
-            raise ConfigError(f"val_size {self.val_size} leaves too few training images")
         if len(self.widths) < 2:
             raise ConfigError("widths needs the stem's channels and at least one block's")
+        side = IMAGE_SIDE[self.dataset]
+        blocks = len(self.widths) - 1  # each halves the resolution: at most down to 1 pixel
+        if 2 ** blocks > side:
+            raise ConfigError(f"widths has {blocks} blocks, but {side}-pixel images can be "
+                              f"halved only {side.bit_length() - 1} times: give at most "
+                              f"{side.bit_length()} widths")
+        check_memory("widths or batch_size", conv_parameters(self.widths, IMAGE_CHANNELS[
+            self.dataset]), activations=self.batch_size * conv_activations(self.widths, side))

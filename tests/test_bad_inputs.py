@@ -1,0 +1,94 @@
+"""Bad input is one clear sentence, found before any work starts: config values out of all
+proportion (bounds, a memory estimate), a generated text shown as it is written, sentiment
+reviews without a known word, image files that are missing, not images, or huge; pictures on a
+light ground read by classifiers trained on light-on-dark images. Tiny in-process models only:
+nothing here needs the datasets."""
+
+from __future__ import annotations
+
+import typing
+
+import pytest
+
+from dlnd import projects
+from dlnd.app import cli
+from dlnd.core import config as config_mod
+from dlnd.core.errors import ConfigError
+
+# ----- 1. bounds and the memory estimate -----
+
+
+def int_typed(tp) -> bool:
+    """int, int | None, or tuple[int, ...]: a count or a size."""
+    args = [a for a in typing.get_args(tp) if a is not type(None) and a is not Ellipsis]
+    return tp is int or (bool(args) and all(a is int for a in args))
+
+
+@pytest.mark.parametrize("name", list(projects.PROJECTS))
+def test_every_count_and_size_setting_has_an_upper_bound(name):
+    unbounded = [key for key, (tp, f) in config_mod.fields_of(projects.get(name).config).items()
+                 if int_typed(tp) and f.metadata.get("max") is None]
+    assert unbounded == []
+
+
+BENCH_AND_TEST_SETTINGS = [  # bench/*.py recipes and values the tests use
+    ("image-classification", {"dataset": "cifar10", "epochs": 10, "batch_size": 512, "lr": 0.4,
+                              "widths": (64, 128, 256, 512)}),
+    ("char-rnn", {"lstm_size": 1024}), ("tv-script", {"lstm_size": 1024, "corpus": "seinfeld"}),
+    ("tv-script", {"softmax_cutoffs": (200, 850), "seq_len": 4}),
+    ("tv-script", {"epochs": 1000, "time_budget_s": 2.0}), ("bike-sharing", {"epochs": 400}),
+    ("sentiment-network", {"min_count": 20, "polarity_cutoff": 0.05, "train_reviews": 8000}),
+]
+
+
+@pytest.mark.parametrize("name", list(projects.PROJECTS))
+def test_defaults_and_quick_settings_stay_valid(name):
+    projects.get(name).make_config()
+    projects.get(name).make_config(quick=True)
+
+
+@pytest.mark.parametrize("name, overrides", BENCH_AND_TEST_SETTINGS)
+def test_benchmark_and_test_settings_stay_valid(name, overrides):
+    projects.get(name).make_config(overrides=overrides)
+
+
+TYPOS = [  # each once died in an allocator after its run directory existed, or never ended
+    ("bike-sharing", "hidden_nodes=1000000000", "'hidden_nodes' must be <= 10000"),
+    ("char-rnn", "lstm_size=1000000", "'lstm_size' must be <= 65536"),
+    ("tv-script", "lstm_size=1000000", "'lstm_size' must be <= 65536"),
+    ("image-classification", "widths=100000,2", "'widths' must be <= 65536"),
+    ("bike-sharing", f"epochs={10**20}", "'epochs' must be <= 100000"),
+    ("tv-script", f"min_count={10**9}", "'min_count' must be <= 1000000"),
+    # within every bound, too big together: refused with the memory estimate
+    ("mnist-mlp", "hidden=65536,65536,65536", "about 129 GiB (129 GiB for its 8,642,166,794 "
+                                             "parameters"),
+    ("char-rnn", "lstm_size=16384", "activations), more than dlnd's limit of 16 GiB; lower "
+                                     "lstm_size"),
+    ("image-classification", "widths=65536,2", "147 GiB for one batch's activations"),
+    ("sentiment-rnn", "embedding_dim=65536", "lower vocab_size, embedding_dim"),
+    ("image-classification", "widths=8,8,8,8,8,8", "28-pixel images can be halved only 4 times"),
+]
+
+
+@pytest.mark.parametrize("name, setting, message", TYPOS)
+def test_out_of_proportion_settings_are_one_sentence_before_any_run_directory(
+        name, setting, message, tmp_path, capsys):
+    extra = ["--set", "num_layers=16"] if setting == "lstm_size=16384" else []
+    code = cli.main(["run", name, "--set", setting, *extra, "--out", str(tmp_path / "runs")])
+    _, err = capsys.readouterr()
+    assert code == 2
+    assert message in err and "Traceback" not in err and err.count("\n") == 1
+    assert not (tmp_path / "runs").exists()
+
+
+def test_the_memory_estimate_counts_weights_state_and_activations():
+    config_mod.check_memory("x", 10**9 // 4)  # 4 copies of 1 GiB of float32 weights
+    with pytest.raises(ConfigError, match=r"about 20 GiB \(16 GiB for its 1,073,741,824 "
+                                          r"parameters.*, 4 GiB for one batch's activations\)"):
+        config_mod.check_memory("x", 2**30, activations=2**30, copies=4)
+    assert config_mod.mlp_parameters((784, 10)) == 7850
+    torch = pytest.importorskip("torch")
+    assert config_mod.lstm_parameters(16, 32, 2) == sum(
+        p.numel() for p in torch.nn.LSTM(16, 32, 2).parameters())
+    assert config_mod.lstm_parameters(16, 32, 1, 2, 3) == sum(
+        p.numel() for p in torch.nn.GRU(16, 32, bidirectional=True).parameters())
