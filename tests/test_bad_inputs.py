@@ -6,6 +6,7 @@ nothing here needs the datasets."""
 
 from __future__ import annotations
 
+import sys
 import typing
 
 import pytest
@@ -92,3 +93,116 @@ def test_the_memory_estimate_counts_weights_state_and_activations():
         p.numel() for p in torch.nn.LSTM(16, 32, 2).parameters())
     assert config_mod.lstm_parameters(16, 32, 1, 2, 3) == sum(
         p.numel() for p in torch.nn.GRU(16, 32, bidirectional=True).parameters())
+
+
+# ----- 2. generated text, as it is written -----
+
+
+@pytest.fixture
+def one_thread():
+    torch = pytest.importorskip("torch")
+    previous = torch.get_num_threads()
+    torch.set_num_threads(1)  # tiny models; leave the other cores alone
+    yield torch
+    torch.set_num_threads(previous)
+
+
+def tiny_network(one_thread, vocab_size):
+    from dlnd.shared import lm
+
+    one_thread.manual_seed(0)
+    return lm.LSTMLanguageModel(vocab_size, 8, 16, 1, 0.0).eval()
+
+
+@pytest.fixture
+def char_model(one_thread):
+    from dlnd.projects.char_rnn.config import CharRnnConfig
+    from dlnd.projects.char_rnn.model import CharRnnModel
+    from dlnd.shared.text import Vocabulary
+
+    vocab = Vocabulary(sorted(set("The cat sat.")))
+    return CharRnnModel(tiny_network(one_thread, len(vocab)), vocab, CharRnnConfig())
+
+
+@pytest.fixture
+def script_model(one_thread):
+    from dlnd.projects.tv_script.config import TvScriptConfig
+    from dlnd.projects.tv_script.data import UNKNOWN
+    from dlnd.projects.tv_script.model import TvScriptModel
+    from dlnd.shared.text import Vocabulary
+
+    vocab = Vocabulary([UNKNOWN, "moe_szyslak:", "homer_simpson:", "beer", "hey", "||period||",
+                        "||quotation_mark||", "||return||", "||comma||"], unknown_token=UNKNOWN)
+    return TvScriptModel(tiny_network(one_thread, len(vocab)), vocab, TvScriptConfig())
+
+
+@pytest.mark.parametrize("which", ["char_model", "script_model"])
+def test_models_stream_the_text_they_generate(which, request):
+    model = request.getfixturevalue(which)
+    pieces = list(model.stream(length=30, seed=3))
+    assert len(pieces) == 31  # the prime, then one piece per sampled token
+    assert "".join(pieces) == model.generate(length=30, seed=3) == model.generate(length=30,
+                                                                                  seed=3)
+    assert model.generate(length=30, seed=3) != model.generate(length=30, seed=4)
+
+
+def test_the_script_detokenizer_spaces_a_stream_as_a_whole_text():
+    from dlnd.projects.tv_script.data import Detokenizer, detokenize, tokenize
+
+    line = 'moe_szyslak: "hey, homer." (sighs) ok -- "beer"?\n\nhomer_simpson: no!'
+    tokens = tokenize(line)
+    text = Detokenizer()
+    assert "".join(text.add(t) for t in tokens) == detokenize(tokens)
+
+
+class Recorder:
+    """A stdout that records what was written and flushed, in order."""
+
+    def __init__(self):
+        self.events = []
+
+    def write(self, text):
+        self.events.append(("write", text))
+
+    def flush(self):
+        self.events.append(("flush", None))
+
+    def shown(self):
+        """The text written up to the last flush."""
+        last = max((i for i, (kind, _) in enumerate(self.events) if kind == "flush"), default=-1)
+        return "".join(t for kind, t in self.events[:last + 1] if kind == "write")
+
+
+def test_generate_prints_each_piece_as_it_comes(monkeypatch, tmp_path):
+    out = Recorder()
+    seen_before = []
+
+    class Streaming:
+        def stream(self, **settings):
+            for piece in ["moe: ", "hey", " beer"]:
+                seen_before.append(out.shown())
+                yield piece
+
+    monkeypatch.setattr(cli, "model_offering", lambda run_dir, offer: Streaming())
+    monkeypatch.setattr(sys, "stdout", out)
+    assert cli.main(["generate", str(tmp_path), "--length", "2"]) == 0
+    assert seen_before == ["", "moe: ", "moe: hey"]  # each piece shown before the next is drawn
+    assert out.shown() == "moe: hey beer\n"
+
+
+def test_an_unknown_prime_word_is_one_note_line(script_model, monkeypatch, tmp_path, capsys):
+    monkeypatch.setattr(cli, "model_offering", lambda run_dir, offer: script_model)
+    argv = ["generate", str(tmp_path), "--prime", "moe_szyslak qwxzyv", "--length", "3"]
+    assert cli.main(argv) == 0
+    out, err = capsys.readouterr()
+    assert err == "dlnd: note: prime words (read as <unk>) not in the vocabulary: 'qwxzyv'\n"
+    assert out.startswith("moe_szyslak: <unk>")
+
+
+def test_a_tv_script_vocabulary_without_words_is_refused_before_training():
+    from dlnd.projects.tv_script import data as script_data
+
+    scenes = [f"moe_szyslak: hello there {i}." for i in range(10)]
+    assert len(script_data.split(scenes, 0.2, min_count=2).vocab) > 3
+    with pytest.raises(ConfigError, match="min_count=50 leaves 0 word.*nothing to learn"):
+        script_data.split(scenes, 0.2, min_count=50)

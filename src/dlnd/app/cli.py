@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import difflib
+import os
 import shutil
 import sys
+import warnings
+from collections.abc import Iterator
 from pathlib import Path
 
 from dlnd import __version__, projects
 from dlnd.app.course import format_table, metric_text, run_course
 from dlnd.core import config as config_mod
 from dlnd.core import datasets
-from dlnd.core.errors import DlndError, UsageError
+from dlnd.core.errors import DlndError, InputNote, UsageError
 from dlnd.core.project import check_resume, execute
 from dlnd.core.runs import QUICK_VERDICT, find_runs, read_meta, read_summary
 from dlnd.engine.memory import tune_allocator
@@ -288,8 +292,18 @@ def cmd_generate(args) -> int:
     if not 0 <= args.seed < 2**32:
         raise UsageError("--seed must be between 0 and 2**32 - 1")
     model = model_offering(args.run_dir, "generate")
-    print(model.generate(prime=args.prime, length=args.length, temperature=args.temperature,
-                         top_k=args.top_k, seed=args.seed))
+    settings = {"prime": args.prime, "length": args.length, "temperature": args.temperature,
+                "top_k": args.top_k, "seed": args.seed}
+    stream = getattr(model, "stream", None)  # the text as it is sampled, where a model can
+    pieces = stream(**settings) if stream is not None else iter([model.generate(**settings)])
+    try:
+        for piece in pieces:
+            sys.stdout.write(piece)
+            sys.stdout.flush()  # a long text shows as it is written, not at the end
+        sys.stdout.write("\n")
+        sys.stdout.flush()
+    except BrokenPipeError:  # the reader (`| head`) has what it wanted: stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0
 
 
@@ -375,6 +389,24 @@ COMMANDS = {"list": cmd_list, "run": cmd_run, "data": cmd_data, "runs": cmd_runs
             "compare": cmd_compare}
 
 
+@contextlib.contextmanager
+def notes_as_lines() -> Iterator[None]:
+    """Show each :class:`InputNote` warning (e.g. a prime word the model never saw) as one
+    ``dlnd: note: ...`` line on stderr, every time, instead of Python's warning format."""
+    with warnings.catch_warnings():  # restores the filters and showwarning afterwards
+        original = warnings.showwarning
+
+        def show(message, category, filename, lineno, file=None, line=None):
+            if issubclass(category, InputNote):
+                print(f"dlnd: note: {message}", file=sys.stderr)
+            else:
+                original(message, category, filename, lineno, file, line)
+
+        warnings.simplefilter("always", InputNote)
+        warnings.showwarning = show
+        yield
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if not argv:  # bare `dlnd`: what it can do, not an error
@@ -384,7 +416,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         args = parse(argv)
         tune_allocator()  # a process of dlnd's own: the engine's allocator settings may apply
-        return COMMANDS[args.command](args)
+        with notes_as_lines():
+            return COMMANDS[args.command](args)
     except DlndError as exc:
         if debug:
             raise

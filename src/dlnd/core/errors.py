@@ -21,5 +21,11 @@ class DataError(DlndError):
     """A dataset file is missing, cannot be downloaded, or fails its checksum."""
 
 
+class InputNote(UserWarning):
+    """Not an error: a remark on a user's input that the command works around (a prime word the
+    model never saw is read as unknown). Raised with ``warnings.warn``; the CLI shows it as one
+    ``dlnd: note: ...`` line on stderr."""
+
+
 class TrainingError(DlndError):
     """Training went wrong (for example the loss became NaN); the last good checkpoint is kept."""

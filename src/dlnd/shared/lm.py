@@ -3,7 +3,8 @@
 A text becomes one stream of token ids. Training cuts it into ``batch_size`` parallel streams and
 walks them ``seq_len`` tokens at a time (truncated backpropagation through time): the LSTM state
 at the end of one window is the start of the next, detached so gradients stop at the window edge.
-Generation feeds a prime through the network and samples one token at a time.
+Generation feeds a prime through the network and samples one token at a time, handing each
+token on as soon as it is drawn (``sample_stream``), so a long text shows as it is written.
 
 Imported by the projects' ``data.py``/``train.py`` only (it imports torch).
 """
@@ -23,7 +24,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from dlnd.core import runs, torch_common
-from dlnd.core.errors import DataError, TrainingError
+from dlnd.core.errors import DataError, InputNote, TrainingError
 from dlnd.shared.text import Vocabulary
 
 
@@ -249,18 +250,28 @@ def load_network(trained: runs.Trained) -> tuple[LSTMLanguageModel, Vocabulary]:
     return network.eval(), vocab
 
 
-@torch.no_grad()
 def sample(model: LSTMLanguageModel, prime: list[int], length: int, temperature: float,
            top_k: int | None, seed: int, banned: int | None = None) -> list[int]:
     """``length`` token ids following ``prime``, each drawn from softmax(logits / temperature),
     restricted to the ``top_k`` likeliest when given (top_k=1 is greedy). ``banned`` (the unknown
     token) is never drawn. The same seed gives the same ids."""
+    return list(sample_stream(model, prime, length, temperature, top_k, seed, banned))
+
+
+def sample_stream(model: LSTMLanguageModel, prime: list[int], length: int, temperature: float,
+                  top_k: int | None, seed: int, banned: int | None = None) -> Iterator[int]:
+    """The ids of :func:`sample`, each as soon as it is drawn (the prime is checked now)."""
     if not prime:
         raise ValueError("sampling needs a non-empty prime")
+    return _sampled(model, prime, length, temperature, top_k, seed, banned)
+
+
+@torch.no_grad()  # on a generator, torch turns gradients off around each step only
+def _sampled(model: LSTMLanguageModel, prime: list[int], length: int, temperature: float,
+             top_k: int | None, seed: int, banned: int | None) -> Iterator[int]:
     model.eval()
     generator = torch.Generator().manual_seed(seed)
     features, state = model(torch.tensor([prime]))
-    out = []
     for _ in range(length):
         scores = model.log_probs(features[0, -1:])[0] / temperature
         if banned is not None:
@@ -269,12 +280,13 @@ def sample(model: LSTMLanguageModel, prime: list[int], length: int, temperature:
             kth = torch.topk(scores, top_k).values[-1]
             scores[scores < kth] = -math.inf
         token = int(torch.multinomial(F.softmax(scores, dim=0), 1, generator=generator))
-        out.append(token)
+        yield token
         features, state = model(torch.tensor([[token]]), state)
-    return out
 
 
 def warn_unknown(unknown: list[str], what: str) -> None:
+    """An :class:`InputNote` (a UserWarning; ``dlnd generate`` shows it as one ``dlnd: note:``
+    line) naming the prime's tokens the model never saw."""
     if unknown:
         warnings.warn(f"prime {what} not in the vocabulary: {', '.join(map(repr, unknown))}",
-                      stacklevel=3)
+                      InputNote, stacklevel=3)

@@ -8,11 +8,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from dlnd.core.errors import DataError
+from dlnd.core.errors import ConfigError, DataError
 from dlnd.shared.lm import Corpus
 from dlnd.shared.text import Vocabulary, read_text
 
 UNKNOWN = "<unk>"
+MIN_WORDS = 2  # a vocabulary of fewer known words (besides <unk>) leaves nothing to learn
 SPLIT_SEED = 0  # the held-out scenes do not change with cfg.seed, so runs compare fairly
 
 # The (2017, Simpsons) course's token_lookup(), lower-cased as its vocabulary was. The dash is
@@ -53,17 +54,27 @@ def tokenize(text: str) -> list[str]:
 
 def detokenize(tokens: list[str]) -> str:
     """Words joined by spaces, punctuation tokens turned back into symbols and spaced as text."""
-    parts, glue, quotes = [], "", 0
-    for token in tokens:
+    text = Detokenizer()
+    return "".join(text.add(token) for token in tokens)
+
+
+class Detokenizer:
+    """:func:`detokenize` one token at a time, for text shown as it is generated."""
+
+    def __init__(self):
+        self.glue, self.quotes = "", 0  # what goes before the next word; quotes seen so far
+
+    def add(self, token: str) -> str:
+        """The text of the next token, with the space before it when one belongs there."""
         symbol = SYMBOL.get(token, token)
         if symbol == '"':  # opening quotes hug the next word, closing ones the previous
-            opening, quotes = quotes % 2 == 0, quotes + 1
-            parts.append((glue if opening else "") + symbol)
-            glue = "" if opening else " "
-            continue
-        parts.append(("" if symbol in NO_SPACE_BEFORE else glue) + symbol)
-        glue = "" if symbol in NO_SPACE_AFTER else " "
-    return "".join(parts)
+            opening, self.quotes = self.quotes % 2 == 0, self.quotes + 1
+            piece = (self.glue if opening else "") + symbol
+            self.glue = "" if opening else " "
+            return piece
+        piece = ("" if symbol in NO_SPACE_BEFORE else self.glue) + symbol
+        self.glue = "" if symbol in NO_SPACE_AFTER else " "
+        return piece
 
 
 def scenes(text: str, scene_lines: int) -> list[str]:
@@ -104,6 +115,12 @@ def split(all_scenes: list[str], val_fraction: float, min_count: int) -> Corpus:
 
     train_tokens = tokens(False)
     vocab = Vocabulary.build([train_tokens], min_count, unknown_token=UNKNOWN)
+    known = len(vocab) - 1
+    if known < MIN_WORDS:
+        raise ConfigError(f"min_count={min_count} leaves {known} word(s) of the training text in "
+                          f"the vocabulary, besides {UNKNOWN}: nothing to learn; lower min_count "
+                          f"or use more text (at least {MIN_WORDS} words must occur "
+                          f"{min_count} times)")
     return Corpus(train=vocab.encode(train_tokens), val=vocab.encode(tokens(True)), vocab=vocab)
 
 
