@@ -9,12 +9,14 @@ from __future__ import annotations
 import sys
 import typing
 
+import numpy as np
 import pytest
 
 from dlnd import projects
 from dlnd.app import cli
 from dlnd.core import config as config_mod
 from dlnd.core.errors import ConfigError
+from dlnd.core.project import Prediction
 
 # ----- 1. bounds and the memory estimate -----
 
@@ -206,3 +208,108 @@ def test_a_tv_script_vocabulary_without_words_is_refused_before_training():
     assert len(script_data.split(scenes, 0.2, min_count=2).vocab) > 3
     with pytest.raises(ConfigError, match="min_count=50 leaves 0 word.*nothing to learn"):
         script_data.split(scenes, 0.2, min_count=50)
+
+
+# ----- 3. sentiment: texts without a known word -----
+
+NO_WORDS = ["", "qwxzyv blorp", "#$% *** --- ..."]  # empty, unknown words, symbols only
+REVIEWS = [["a", "great", "film"], ["a", "dull", "film"], ["great", "fun"], ["dull", "plot"]]
+LABELS = np.array([1, 0, 1, 0])
+
+
+def sentiment_network_model():
+    from dlnd.projects.sentiment_network import data as net_data
+    from dlnd.projects.sentiment_network.config import SentimentNetworkConfig
+    from dlnd.projects.sentiment_network.model import SentimentNetwork
+    from dlnd.projects.sentiment_network.train import SentimentNetworkModel
+
+    prepared = net_data.build_features(REVIEWS, LABELS, True, 1, 0.0)
+    net = SentimentNetwork(prepared.features.size, 4, np.random.default_rng(0))
+    for _ in range(20):
+        net.train_step(prepared.train_x, LABELS, 0.5)
+    return SentimentNetworkModel(net, prepared.features, SentimentNetworkConfig())
+
+
+def sentiment_ngrams_model():
+    from dlnd.projects.sentiment_ngrams.config import SentimentNgramsConfig
+    from dlnd.projects.sentiment_ngrams.model import NBLogisticRegression, nb_ratio
+    from dlnd.projects.sentiment_ngrams.train import SentimentNgramsModel
+    from dlnd.shared import text
+
+    vocabulary = text.NgramVocabulary.build(REVIEWS, 2, 1)
+    x = vocabulary.encode(REVIEWS)
+    model = NBLogisticRegression(nb_ratio(x, LABELS, vocabulary.size, 1.0))
+    model.fit(model.design(x), LABELS, 1e-3, 20)
+    return SentimentNgramsModel(model, vocabulary, SentimentNgramsConfig())
+
+
+def sentiment_rnn_model():
+    import torch
+
+    from dlnd.projects.sentiment_rnn import data as rnn_data
+    from dlnd.projects.sentiment_rnn.config import SentimentRnnConfig
+    from dlnd.projects.sentiment_rnn.train import SentimentRnnModel, make_model
+    from dlnd.shared import text
+
+    cfg = SentimentRnnConfig(vocab_size=10, embedding_dim=4, hidden_size=4, max_len=20)
+    torch.manual_seed(0)
+    vocabulary = text.Vocabulary.build(REVIEWS, max_size=cfg.vocab_size - rnn_data.FIRST_WORD,
+                                       first_id=rnn_data.FIRST_WORD)
+    return SentimentRnnModel(make_model(cfg), vocabulary, cfg)
+
+
+SENTIMENT_MODELS = {"sentiment-network": sentiment_network_model,
+                    "sentiment-ngrams": sentiment_ngrams_model,
+                    "sentiment-rnn": sentiment_rnn_model}
+
+
+@pytest.mark.parametrize("name", list(SENTIMENT_MODELS))
+def test_a_review_without_known_words_gets_a_note_the_others_an_answer(name, one_thread):
+    model = SENTIMENT_MODELS[name]()
+    assert model.project == name
+    answers = model.predict(["a great film", *NO_WORDS, "dull plot"])
+    assert [a.note for a in answers] == ["", *["no known words in this text"] * 3, ""]
+    assert [a.label for a in answers[1:4]] == ["", "", ""]
+    assert all(a.probability == 0 and a.scores == {} for a in answers[1:4])
+    assert all(a.label in ("positive", "negative") and 0.5 <= a.probability <= 1
+               for a in (answers[0], answers[-1]))
+    assert str(answers[2]) == "qwxzyv blorp: no known words in this text"
+    assert model.predict(NO_WORDS[:1])[0].note  # alone, too
+
+
+def test_predict_prints_notes_between_answers(monkeypatch, tmp_path, capsys):
+    monkeypatch.setattr(cli, "model_offering", lambda run_dir, offer: sentiment_network_model())
+    assert cli.main(["predict", str(tmp_path), "a great film", "", "dull plot"]) == 0
+    out, err = capsys.readouterr()
+    lines = out.splitlines()
+    assert len(lines) == 3 and err == ""
+    assert lines[0].startswith("a great film: positive") and lines[2].startswith("dull plot: ")
+    assert lines[1] == ": no known words in this text"
+
+
+def test_sorted_counts_of_nothing_is_nothing():
+    from dlnd.shared.text import sorted_counts
+
+    values, counts = sorted_counts(np.zeros(0, dtype=np.int64))
+    assert len(values) == len(counts) == 0
+
+
+def test_a_prediction_with_a_note_shows_the_note():
+    assert str(Prediction("x", "", 0.0, note="why")) == "x: why"
+    assert str(Prediction("x", "a", 0.9, {"a": 0.9, "b": 0.1})) == "x: a (90.0%); b 10.0%"
+
+
+def test_sentiment_ngrams_refuses_a_min_count_that_leaves_no_word(monkeypatch, tmp_path):
+    from dlnd.core.runs import Run
+    from dlnd.projects.sentiment_ngrams import data as ngram_data
+    from dlnd.projects.sentiment_ngrams import train as ngram_train
+    from dlnd.projects.sentiment_ngrams.config import SentimentNgramsConfig
+
+    monkeypatch.setattr(ngram_data, "load", lambda *a: ngram_data.Reviews(REVIEWS, LABELS))
+    cfg = SentimentNgramsConfig(min_count=1000)
+    run = Run.create(tmp_path, "sentiment-ngrams", cfg, verbose=False)
+    try:
+        with pytest.raises(ConfigError, match="min_count=1000 leaves no word"):
+            ngram_train.train(cfg, run)
+    finally:
+        run.close()

@@ -125,7 +125,7 @@ def test_network_learns_over_epochs_and_predicts_any_text(require_data, tmp_path
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == len(HARD_INPUTS)
     assert lines[0].startswith("this movie was a complete waste of time: negative (")
-    assert lines[1] == ": positive (50.0%); negative 50.0%"  # no words: no evidence either way
+    assert lines[1] == ": no known words in this text"  # no evidence either way: no answer
 
 
 @pytest.mark.realdata
@@ -135,7 +135,11 @@ def test_imdb_models_answer_any_text(project, require_data, tmp_path, capsys):
     summary = dlnd.run(project, quick=True, out=tmp_path, verbose=False)
     answers = dlnd.load(summary["run_dir"]).predict(HARD_INPUTS)
     assert [a.input for a in answers] == HARD_INPUTS
-    for answer in answers:
+    unanswered = [a for a in answers if a.note]  # no word the model knows: a note, no label
+    assert {a.input for a in unanswered} >= {"", "   ", "<br /><br />", "&amp; <i>"}
+    assert all(a.note == "no known words in this text" and a.label == "" and not a.scores
+               for a in unanswered)
+    for answer in (a for a in answers if not a.note):
         assert answer.scores.keys() == {"positive", "negative"}
         assert answer.probability == answer.scores[answer.label] >= 0.5
         assert sum(answer.scores.values()) == pytest.approx(1.0)

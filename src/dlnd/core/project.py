@@ -30,12 +30,17 @@ from dlnd.core.runs import Criterion, Run, load_checkpoint, read_meta
 @dataclass
 class Prediction:
     """One answer of ``Model.predict``: the chosen label and its probability, with the scores
-    of the other candidates (e.g. the top 3 classes) in ``scores``."""
+    of the other candidates (e.g. the top 3 classes) in ``scores``.
+
+    An input the model cannot judge (a review without a single word it knows) is answered with
+    a ``note`` saying why, an empty ``label``, ``probability`` 0 and no ``scores``; the other
+    inputs of the same call are answered as usual."""
 
     input: str
     label: str
     probability: float
     scores: dict[str, float] = field(default_factory=dict)
+    note: str = ""  # set when there is no answer: why
 
     @classmethod
     def top(cls, input: str, probabilities, classes, k: int = 3) -> Prediction:
@@ -47,6 +52,8 @@ class Prediction:
         return cls(input, str(classes[order[0]]), values[order[0]], scores)
 
     def __str__(self) -> str:
+        if self.note:
+            return f"{self.input}: {self.note}"
         others = ", ".join(f"{k} {v:.1%}" for k, v in self.scores.items() if k != self.label)
         return f"{self.input}: {self.label} ({self.probability:.1%})" + \
             (f"; {others}" if others else "")

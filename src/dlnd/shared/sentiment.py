@@ -17,11 +17,22 @@ def accuracy(p_positive: np.ndarray, labels: np.ndarray) -> float:
     return float(np.mean((p_positive >= 0.5) == labels))
 
 
-def predictions(texts: Sequence[str], p_positive: np.ndarray) -> list[Prediction]:
-    """One answer per review: the more likely label with its probability (a tie, e.g. a review
-    without any known word, reads positive at 50%)."""
+NO_KNOWN_WORDS = "no known words in this text"
+
+
+def predictions(texts: Sequence[str], p_positive: np.ndarray,
+                known: Sequence[int] | np.ndarray | None = None) -> list[Prediction]:
+    """One answer per review: the more likely label with its probability (a tie reads positive
+    at 50%). A review with no ``known`` word (the count of words or features the model knows,
+    per review) gets the note :data:`NO_KNOWN_WORDS` instead: any probability would be the
+    model's bias, not a judgement of the text."""
     out = []
-    for review, p in zip(texts, p_positive, strict=True):
+    if known is None:
+        known = [1] * len(texts)
+    for review, p, count in zip(texts, p_positive, known, strict=True):
+        if count == 0:
+            out.append(Prediction(review, "", 0.0, note=NO_KNOWN_WORDS))
+            continue
         scores = {"positive": float(p), "negative": 1.0 - float(p)}
         label = "positive" if p >= 0.5 else "negative"
         out.append(Prediction(review, label, scores[label], scores))

@@ -128,6 +128,8 @@ def sorted_counts(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The distinct values, sorted, and how often each occurs (a plain sort: faster than
     np.unique's hashing on tens of millions of int64)."""
     values = np.sort(values)
+    if len(values) == 0:
+        return values, np.zeros(0, dtype=np.int64)
     starts = np.flatnonzero(np.concatenate([[True], values[1:] != values[:-1]]))
     return values[starts], np.diff(np.append(starts, len(values)))
 

@@ -85,11 +85,13 @@ class SentimentNetworkModel:
         self.net, self.features, self.config = net, features, config
 
     def probabilities(self, texts: list[str]) -> np.ndarray:
-        """P(positive) of each review text."""
+        """P(positive) of each review text (0.5 for a text without any known feature)."""
         return self.net.run(self.features.encode([text.tokenize(t) for t in texts]))
 
     def predict(self, inputs: list[str]) -> list[Prediction]:
-        return predictions(inputs, self.probabilities(inputs))
+        """A label per text; a text without any known word or word pair gets a note instead."""
+        encoded = self.features.encode([text.tokenize(t) for t in inputs])
+        return predictions(inputs, self.net.run(encoded), known=encoded.lengths())
 
 
 def load(run_dir: Path) -> SentimentNetworkModel:

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from dlnd.core import runs
+from dlnd.core.errors import ConfigError
 from dlnd.core.project import Prediction
 from dlnd.projects.sentiment_ngrams import data as ngram_data
 from dlnd.projects.sentiment_ngrams.config import SentimentNgramsConfig
@@ -20,6 +21,9 @@ def train(cfg: SentimentNgramsConfig, run: runs.Run) -> tuple[dict[str, float], 
     started = time.perf_counter()  # train_s counts everything from raw text to fitted weights
     train_set = ngram_data.load("train", cfg.train_reviews, cfg.seed)
     vocabulary = text.NgramVocabulary.build(train_set.tokens, cfg.max_n, cfg.min_count)
+    if vocabulary.size == 0:
+        raise ConfigError(f"min_count={cfg.min_count} leaves no word of the training reviews: "
+                          "nothing to learn; lower it")
     train_x = vocabulary.encode(train_set.tokens)
     model = NBLogisticRegression(nb_ratio(train_x, train_set.labels, vocabulary.size,
                                           cfg.nb_alpha))
@@ -72,7 +76,9 @@ class SentimentNgramsModel:
         return self.model.predict_proba(self.vocabulary.encode([text.tokenize(t) for t in texts]))
 
     def predict(self, inputs: list[str]) -> list[Prediction]:
-        return predictions(inputs, self.probabilities(inputs))
+        """A label per text; a text without any known word or n-gram gets a note instead."""
+        encoded = self.vocabulary.encode([text.tokenize(t) for t in inputs])
+        return predictions(inputs, self.model.predict_proba(encoded), known=encoded.lengths())
 
 
 def load(run_dir: Path) -> SentimentNgramsModel:

@@ -115,7 +115,11 @@ class SentimentRnnModel:
         return probabilities(self.model, sequences, torch.device("cpu"))
 
     def predict(self, inputs: list[str]) -> list[Prediction]:
-        return predictions(inputs, self.probabilities(inputs))
+        """A label per text; a text without any known word gets a note instead."""
+        sequences = rnn_data.encode(self.vocabulary, inputs, self.config.max_len)
+        known = [int(np.count_nonzero(ids >= rnn_data.FIRST_WORD)) for ids in sequences]
+        return predictions(inputs, probabilities(self.model, sequences, torch.device("cpu")),
+                           known=known)
 
 
 def load(run_dir: Path) -> SentimentRnnModel:
