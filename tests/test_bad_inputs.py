@@ -6,8 +6,11 @@ nothing here needs the datasets."""
 
 from __future__ import annotations
 
+import struct
 import sys
 import typing
+import zlib
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -15,7 +18,7 @@ import pytest
 from dlnd import projects
 from dlnd.app import cli
 from dlnd.core import config as config_mod
-from dlnd.core.errors import ConfigError
+from dlnd.core.errors import ConfigError, UsageError
 from dlnd.core.project import Prediction
 
 # ----- 1. bounds and the memory estimate -----
@@ -313,3 +316,114 @@ def test_sentiment_ngrams_refuses_a_min_count_that_leaves_no_word(monkeypatch, t
             ngram_train.train(cfg, run)
     finally:
         run.close()
+
+
+# ----- 4. image files -----
+
+
+def png_header_only(path: Path, width: int, height: int) -> Path:
+    """A PNG that declares ``width`` x ``height`` grey pixels (its data is never reached)."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (struct.pack(">I", len(data)) + kind + data
+                + struct.pack(">I", zlib.crc32(kind + data)))
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr)
+                     + chunk(b"IDAT", zlib.compress(b"\0" * 64)) + chunk(b"IEND", b""))
+    return path
+
+
+def bad_image_files(folder: Path) -> list[tuple[Path, str]]:
+    from PIL import Image
+
+    good = folder / "good.png"
+    Image.new("L", (64, 64), 200).save(good)
+    cut = folder / "cut.png"
+    cut.write_bytes(good.read_bytes()[:60])
+    (folder / "notes.txt").write_text("not an image")
+    (folder / "folder.png").mkdir()
+    return [(png_header_only(folder / "huge.png", 20000, 20000),
+             "has 400,000,000 pixels, more than the"),
+            (folder / "missing.png", "does not exist"),
+            (folder / "notes.txt", "is not an image file that can be read"),
+            (folder / "folder.png", "is a directory, not an image file"),
+            (cut, "is damaged or truncated")]
+
+
+def test_bad_image_files_are_one_sentence_naming_the_file(tmp_path, one_thread):
+    from dlnd.shared import mlp
+    from dlnd.shared.vision import data as vision_data
+
+    for path, message in bad_image_files(tmp_path):
+        for read in (mlp.read_images, lambda paths: vision_data.read_images(paths, (3, 32, 32))):
+            with pytest.raises(UsageError) as caught:
+                read([str(path)])
+            assert str(path) in str(caught.value) and message in str(caught.value)
+            assert "\n" not in str(caught.value)
+
+
+def test_predict_of_a_huge_image_exits_2_without_a_traceback(tmp_path, monkeypatch, capsys):
+    from dlnd.shared.mlp import read_images
+
+    class Reader:
+        def predict(self, inputs):
+            read_images(inputs)
+
+    monkeypatch.setattr(cli, "model_offering", lambda run_dir, offer: Reader())
+    huge = png_header_only(tmp_path / "huge.png", 20000, 20000)
+    assert cli.main(["predict", str(tmp_path), str(huge)]) == 2
+    _, err = capsys.readouterr()
+    assert err.startswith(f"dlnd: error: image file {huge} has 400,000,000 pixels")
+    assert err.count("\n") == 1
+
+
+def dark_square_on_white(path: Path) -> str:
+    """A photo-like picture: a dark square stroke on a wide white ground (3:1)."""
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (300, 100), "white")
+    ImageDraw.Draw(image).rectangle((110, 10, 190, 90), outline=(20, 20, 20), width=24)
+    image.save(path)
+    return str(path)
+
+
+def bright_box(pixels: np.ndarray) -> tuple[int, int]:
+    """(height, width) of the box around the bright pixels of a grey image."""
+    rows, cols = np.nonzero(pixels > 128)
+    return rows.max() - rows.min() + 1, cols.max() - cols.min() + 1
+
+
+def test_dark_on_light_pictures_are_inverted_and_padded_for_mnist_models(tmp_path, one_thread):
+    from dlnd.shared import mlp
+
+    (pixels,) = mlp.read_images([dark_square_on_white(tmp_path / "digit.png")])
+    border = np.concatenate([pixels[0], pixels[-1], pixels[:, 0], pixels[:, -1]])
+    assert border.max() < 30  # a dark ground, as in the training images
+    height, width = bright_box(pixels)  # the square stays square: padded, not stretched
+    assert 6 <= height <= 9 and abs(height - width) <= 1
+
+    from PIL import Image
+
+    Image.fromarray(pixels).save(tmp_path / "mnist-like.png")  # light on dark, 28 x 28
+    (again,) = mlp.read_images([str(tmp_path / "mnist-like.png")])
+    assert np.array_equal(again, pixels)  # read exactly as it is
+
+
+def test_the_image_classifier_sees_light_on_dark_only_when_trained_on_it(tmp_path, one_thread):
+    torch = one_thread
+    from dlnd.shared.vision.classifier import ImageClassifier
+
+    class Recording(torch.nn.Module):
+        def forward(self, x):
+            self.seen = x.clone()
+            return torch.zeros(len(x), 10)
+
+    path = dark_square_on_white(tmp_path / "shirt.png")
+    grey = ImageClassifier("image-classification", None, Recording(), list("0123456789"),
+                           (1, 28, 28), light_on_dark=True)
+    (answer,) = grey.predict([path])
+    seen = grey.net.seen[0, 0].numpy()
+    assert answer.input == path and seen[0].max() < 30 and seen.max() > 200
+    colour = ImageClassifier("image-classification", None, Recording(), list("0123456789"),
+                             (3, 32, 32))
+    colour.predict([path])
+    assert colour.net.seen[0, :, 0].min() > 225  # a CIFAR-style model sees the white ground

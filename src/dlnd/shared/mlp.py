@@ -13,6 +13,7 @@ from dlnd.core import idx
 from dlnd.core.errors import UsageError
 from dlnd.core.project import Prediction
 from dlnd.engine import F, Tensor, nn, no_grad, optim
+from dlnd.shared.images import read_image
 
 CLASSES = {
     "mnist": tuple(str(d) for d in range(10)),
@@ -118,17 +119,10 @@ def evaluate(model: MLP, split: Split) -> tuple[float, float]:
 # ----- a trained network on new images -----
 
 def read_images(paths: list[str]) -> np.ndarray:
-    """Image files as uint8 grey images (n, 28, 28), resized when they are another size."""
-    from PIL import Image, UnidentifiedImageError
-
-    out = []
-    for path in paths:
-        try:
-            with Image.open(path) as image:
-                grey = image.convert("L").resize((IMAGE_SIZE, IMAGE_SIZE))
-                out.append(np.asarray(grey, dtype=np.uint8))
-        except (FileNotFoundError, UnidentifiedImageError, OSError) as exc:
-            raise UsageError(f"cannot read image {path}: {exc}") from None
+    """Image files as uint8 grey images (n, 28, 28), light on dark as (Fashion-)MNIST's: scaled
+    to fit and padded, inverted when on a light ground (:func:`dlnd.shared.images.read_image`)."""
+    out = [read_image(path, 1, IMAGE_SIZE, IMAGE_SIZE, light_on_dark=True)[:, :, 0]
+           for path in paths]
     return np.stack(out) if out else np.zeros((0, IMAGE_SIZE, IMAGE_SIZE), np.uint8)
 
 

@@ -156,7 +156,8 @@ def load(run_dir: Path) -> ImageClassifier:
     model = ConvNet(normalize, trained.config.widths, len(kept["classes"]))
     model.load_state_dict(weights)
     return ImageClassifier(PROJECT_NAME, trained.config, model, kept["classes"],
-                           kept["image_shape"], flip_tta=kept["flip"])
+                           kept["image_shape"], flip_tta=kept["flip"],
+                           light_on_dark=trained.config.dataset in vision_data.LIGHT_ON_DARK)
 
 
 def example_inputs(folder: Path) -> list[str]:

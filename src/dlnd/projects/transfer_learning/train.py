@@ -164,7 +164,8 @@ def load(run_dir: Path) -> ImageClassifier:
                                      len(kept["classes"]))
     net.load_state_dict(weights)
     return ImageClassifier(PROJECT_NAME, trained.config, net, kept["classes"],
-                           kept["image_shape"])
+                           kept["image_shape"],  # the demo's images are Fashion-MNIST's
+                           light_on_dark=trained.config.data is None)
 
 
 def example_inputs(folder: Path) -> list[str]:

@@ -22,18 +22,23 @@ class ImageClassifier:
     methods: :class:`dlnd.shared.mlp.MlpClassifier`.)"""
 
     def __init__(self, project: str, config: Any, net: nn.Module, classes: list[str],
-                 image_shape: tuple[int, int, int], flip_tta: bool = False):
+                 image_shape: tuple[int, int, int], flip_tta: bool = False,
+                 light_on_dark: bool = False):
         self.project, self.config = project, config
         self.net, self.classes = net.eval(), list(classes)
         self.image_shape = tuple(image_shape)  # (channels, height, width)
         self.flip_tta = flip_tta  # average each image's logits with its mirror's
+        self.light_on_dark = light_on_dark  # trained on MNIST-style images: invert light grounds
 
     def probabilities(self, images: torch.Tensor) -> torch.Tensor:
         """``(N, classes)`` probabilities of uint8 images ``(N, *image_shape)``."""
         return predict_logits(self.net, images, flip_tta=self.flip_tta).softmax(1)
 
     def predict(self, inputs: list[str]) -> list[Prediction]:
-        """The likeliest classes of each image file (converted and resized as trained)."""
-        probabilities = self.probabilities(read_images(inputs, self.image_shape))
+        """The likeliest classes of each image file (converted, scaled and padded to the
+        training images' shape; inverted when on a light ground and the training images were
+        light on dark)."""
+        probabilities = self.probabilities(read_images(inputs, self.image_shape,
+                                                       self.light_on_dark))
         return [Prediction.top(path, row.tolist(), self.classes, TOP)
                 for path, row in zip(inputs, probabilities, strict=True)]

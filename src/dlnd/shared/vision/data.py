@@ -18,6 +18,7 @@ from torch import nn
 
 from dlnd.core import datasets, idx
 from dlnd.core.errors import DataError, UsageError
+from dlnd.shared.images import read_image
 
 CIFAR_CLASSES = ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship",
                  "truck")
@@ -30,6 +31,8 @@ CIFAR_SAMPLE_FILES = {"train": "data_batch_1_first2000.bin.gz",
 CIFAR_TARBALL = "cifar-10-python.tar.gz"
 CIFAR_PICKLES = {"train": [f"cifar-10-batches-py/data_batch_{i}" for i in range(1, 6)],
                  "test": ["cifar-10-batches-py/test_batch"]}
+# Light strokes or garments on a black ground: a user's picture on a light ground is inverted.
+LIGHT_ON_DARK = ("mnist", "fashion-mnist")
 # Mirror images are still members of their class for clothes and objects, not for digits.
 FLIP_INVARIANT = {"mnist": False, "fashion-mnist": True, "cifar10": True, "cifar10-sample": True}
 DATASETS = tuple(FLIP_INVARIANT)
@@ -124,21 +127,15 @@ def train_val_test(dataset: str, val_size: int, seed: int) -> tuple[ImageSet, Im
 
 # ----- image files (dlnd predict) -----
 
-def read_images(paths: list[str], shape: tuple[int, int, int]) -> torch.Tensor:
-    """Image files as a uint8 batch ``(N, *shape)``: converted to grey or RGB and resized."""
-    from PIL import Image, UnidentifiedImageError
-
+def read_images(paths: list[str], shape: tuple[int, int, int],
+                light_on_dark: bool = False) -> torch.Tensor:
+    """Image files as a uint8 batch ``(N, *shape)``: converted to grey or RGB, scaled to fit
+    and padded (see :func:`dlnd.shared.images.read_image`; ``light_on_dark`` for models trained
+    on MNIST-style images inverts pictures on a light ground)."""
     channels, height, width = shape
-    out = []
-    for path in paths:
-        try:
-            with Image.open(path) as image:
-                image = image.convert("L" if channels == 1 else "RGB").resize((width, height))
-                array = np.asarray(image, dtype=np.uint8).reshape(height, width, channels)
-        except (FileNotFoundError, UnidentifiedImageError, OSError) as exc:
-            raise UsageError(f"cannot read image {path}: {exc}") from None
-        out.append(torch.from_numpy(array.copy()).permute(2, 0, 1))
-    return torch.stack(out)
+    out = [torch.from_numpy(read_image(path, channels, height, width, light_on_dark).copy())
+           .permute(2, 0, 1) for path in paths]
+    return torch.stack(out) if out else torch.zeros((0, *shape), dtype=torch.uint8)
 
 
 def write_images(images: torch.Tensor, folder: Path, stem: str = "image") -> list[str]:
