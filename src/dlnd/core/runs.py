@@ -136,6 +136,18 @@ class TensorBoardLog:
                                         colorspace=4)
         self._add(step, summary_pb2.Summary.Value(tag=name, image=img))
 
+    def text(self, name: str, text: str, step: int) -> None:
+        """A text for TensorBoard's Text dashboard, which renders it as Markdown."""
+        from tensorboard.compat.proto import summary_pb2, tensor_pb2, tensor_shape_pb2, types_pb2
+        from tensorboard.plugins.text import metadata
+
+        tensor = tensor_pb2.TensorProto(
+            dtype=types_pb2.DT_STRING, string_val=[text.encode("utf-8")],
+            tensor_shape=tensor_shape_pb2.TensorShapeProto(
+                dim=[tensor_shape_pb2.TensorShapeProto.Dim(size=1)]))
+        self._add(step, summary_pb2.Summary.Value(
+            tag=name, metadata=metadata.create_summary_metadata(name, ""), tensor=tensor))
+
     def hparams(self, hparams: dict[str, Any]) -> None:
         """A session-start record; TensorBoard infers the experiment from all runs' records."""
         from tensorboard.compat.proto import summary_pb2

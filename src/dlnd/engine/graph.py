@@ -9,7 +9,8 @@ from pathlib import Path
 from .tensor import Tensor
 
 
-def _label(t: Tensor) -> str:
+def label(t: Tensor) -> str:
+    """A node's two lines: its name and kind (op, param, leaf or const), then its shape."""
     if t._op:
         kind = t._op
     elif t.requires_grad:
@@ -17,31 +18,48 @@ def _label(t: Tensor) -> str:
     else:
         kind = "const"
     title = f"{t.name}: {kind}" if t.name else kind
-    return f"{title}\\n{tuple(t.shape)}".replace('"', '\\"')
+    return f"{title}\n{tuple(t.shape)}"
 
 
-def to_dot(root: Tensor, rankdir: str = "LR") -> str:
-    """DOT source for every tensor that ``root`` was computed from (iterative walk)."""
-    ids: dict[int, str] = {}
+def walk(root: Tensor) -> tuple[list[Tensor], list[tuple[int, int]]]:
+    """Every tensor that ``root`` was computed from (``root`` first, each once, numbered as the
+    iterative walk meets them) and the edges between them as (parent index, child index), one
+    per use of an input."""
+    index: dict[int, int] = {}
+    found: list[Tensor] = []
+    edges: list[tuple[int, int]] = []
 
-    def node_id(t: Tensor) -> str:
-        return ids.setdefault(id(t), f"n{len(ids)}")
+    def number(t: Tensor) -> int:
+        if id(t) not in index:
+            index[id(t)] = len(found)
+            found.append(t)
+        return index[id(t)]
 
-    nodes, edges = [], []
     seen: set[int] = set()
     todo = [root]
+    number(root)
     while todo:
         t = todo.pop()
         if id(t) in seen:
             continue
         seen.add(id(t))
+        for p in t._parents:
+            edges.append((number(p), index[id(t)]))
+            todo.append(p)
+    return found, edges
+
+
+def to_dot(root: Tensor, rankdir: str = "LR") -> str:
+    """DOT source for every tensor that ``root`` was computed from (iterative walk)."""
+    nodes, edges = walk(root)
+    lines = []
+    for i, t in enumerate(nodes):
+        text = label(t).replace('"', '\\"').replace("\n", "\\n")
         style = "box" if t._op else "ellipse"
         fill = ', style=filled, fillcolor="#dbe9f6"' if t.is_leaf and t.requires_grad else ""
-        nodes.append(f'  {node_id(t)} [label="{_label(t)}", shape={style}{fill}];')
-        for p in t._parents:
-            edges.append(f"  {node_id(p)} -> {node_id(t)};")
-            todo.append(p)
-    return "\n".join(["digraph G {", f"  rankdir={rankdir};", *nodes, *edges, "}"]) + "\n"
+        lines.append(f'  n{i} [label="{text}", shape={style}{fill}];')
+    lines += [f"  n{a} -> n{b};" for a, b in edges]
+    return "\n".join(["digraph G {", f"  rankdir={rankdir};", *lines, "}"]) + "\n"
 
 
 def draw(tensor: Tensor, path=None, rankdir: str = "LR") -> str:
