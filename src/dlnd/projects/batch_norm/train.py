@@ -62,8 +62,10 @@ def train(cfg: BatchNormConfig, run: runs.Run) -> tuple[dict[str, float], str]:
         return metrics, ts.describe()
     panels = {f"{act}, lr {lr:g}": [variant_name(act, lr, bn) for bn in (False, True)]
               for act in cfg.activations for lr in cfg.learning_rates}
-    lessons.plot_curves(run, "curves/val_acc", found.curves, "val_acc", panels)
-    lessons.plot_curves(run, "curves/train_loss", found.curves, "train_loss", panels)
+    lessons.plot_curves(run, "curves/val_acc", found.curves, "val_acc", panels,
+                        title="Validation accuracy without and with batch norm")
+    lessons.plot_curves(run, "curves/train_loss", found.curves, "train_loss", panels,
+                        title="Training loss without and with batch norm")
     diverged = [name for name, c in found.curves.items()
                 if not all(map(math.isfinite, c.train_loss))]
     text = lessons.results_table(found.accuracy, "network") + "\n" + \

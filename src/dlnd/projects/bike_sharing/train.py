@@ -10,6 +10,7 @@ from dlnd.core import runs
 from dlnd.projects.bike_sharing import data as bike_data
 from dlnd.projects.bike_sharing.config import BikeSharingConfig
 from dlnd.projects.bike_sharing.model import NeuralNetwork, mse
+from dlnd.shared import plots
 
 
 def learning_rate(cfg: BikeSharingConfig, epoch: int) -> float:
@@ -45,6 +46,8 @@ def train(cfg: BikeSharingConfig, run: runs.Run) -> tuple[dict[str, float], str]
     final = {**evaluate(net, data), "best_epoch": best.epoch + 1}
     run.log(cfg.epochs, {f"final/{k}": v for k, v in final.items()})
     plot_test_window(run, net, data)
+    plots.learning_curves(run, title="Training and validation loss (MSE on z-scored rides), "
+                          "learning rate")
     return final, "cpu (numpy)"
 
 

@@ -15,6 +15,7 @@ from dlnd.core.errors import DataError
 from dlnd.projects.image_classification import data as image_data
 from dlnd.projects.image_classification.config import ImageClassificationConfig
 from dlnd.projects.image_classification.model import ConvNet
+from dlnd.shared import plots
 from dlnd.shared.vision import augment, evaluate
 from dlnd.shared.vision import data as vision_data
 from dlnd.shared.vision.classifier import ImageClassifier
@@ -104,6 +105,8 @@ def train(cfg: ImageClassificationConfig, run: runs.Run) -> tuple[dict[str, floa
              "train_images_per_s": len(images) * epochs_done / max(run.wall_s(), 1e-9)}
     run.log(cfg.epochs, {f"final/{k}": v for k, v in final.items()})
     plot_results(run, data.test, test_logits.argmax(1))
+    plots.learning_curves(run, title="Training and validation loss, validation accuracy, "
+                          "learning rate (one-cycle)")
     return final, ts.describe()
 
 

@@ -13,6 +13,7 @@ from dlnd.engine import F, Tensor, nn, no_grad, optim
 from dlnd.projects.linear_regression import data as bmi_data
 from dlnd.projects.linear_regression.config import LinearRegressionConfig
 from dlnd.projects.linear_regression.model import closed_form, linear_unit, r_squared
+from dlnd.shared import plots
 
 
 @dataclass
@@ -82,6 +83,8 @@ def train(cfg: LinearRegressionConfig, run: runs.Run) -> tuple[dict[str, float],
              "slope": slope, "intercept": intercept, "slope_closed_form": exact_slope,
              "intercept_closed_form": exact_intercept}
     plot_fit(run, countries, model, (exact_slope, exact_intercept))
+    plots.learning_curves(run, title="Gradient descent on the standardised data",
+                          xlabel="epoch (one full-batch step)")
     return final, "cpu (numpy engine)"
 
 

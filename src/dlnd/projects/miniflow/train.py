@@ -7,10 +7,11 @@ from pathlib import Path
 import numpy as np
 
 from dlnd.core import runs
-from dlnd.engine import F, Tensor, draw, no_grad, optim
+from dlnd.engine import F, Tensor, no_grad, optim
 from dlnd.projects.miniflow import data as diabetes
 from dlnd.projects.miniflow.config import MiniflowConfig
 from dlnd.projects.miniflow.model import TwoLayerNet
+from dlnd.shared import plots
 
 
 @no_grad()
@@ -43,8 +44,9 @@ def train(cfg: MiniflowConfig, run: runs.Run) -> tuple[dict[str, float], str]:
     # One more forward pass, recorded, to draw the graph the engine differentiates.
     graph = F.mse_loss(model(Tensor(data.train.x[:cfg.batch_size], name="X")),
                        Tensor(data.train.y[:cfg.batch_size], name="y"))
-    draw(graph, run.path / "graph.png")
-    run.say(f"computation graph: {run.path / 'graph.dot'} (PNG too when Graphviz is installed)")
+    plots.computation_graph(run, graph)
+    run.say(f"computation graph: {run.path / 'graph.png'} (source: graph.dot)")
+    plots.learning_curves(run, title="Mean squared error (standardised progression)")
     test_mse = mse(model, data.test)
     final = {"train_mse": mse(model, data.train), "test_mse": test_mse,
              "test_r2": 1.0 - test_mse / float(np.var(data.test.y)),

@@ -11,7 +11,7 @@ from dlnd.engine import optim
 from dlnd.projects.mnist_mlp import data as image_data
 from dlnd.projects.mnist_mlp.config import MnistMlpConfig
 from dlnd.projects.mnist_mlp.model import MnistMlpModel, build
-from dlnd.shared import mlp
+from dlnd.shared import mlp, plots
 
 
 def train(cfg: MnistMlpConfig, run: runs.Run) -> tuple[dict[str, float], str]:
@@ -41,6 +41,8 @@ def train(cfg: MnistMlpConfig, run: runs.Run) -> tuple[dict[str, float], str]:
              "val_loss": val_loss}
     run.log(cfg.epochs, {f"final/{k}": v for k, v in final.items()})
     plot_confusion(run, model, data)
+    plots.learning_curves(run, title="Training and validation loss, validation accuracy, "
+                          "learning rate")
     return final, "cpu (numpy engine)"
 
 

@@ -8,7 +8,7 @@ from dlnd.core import runs
 from dlnd.projects.overfitting import data as image_data
 from dlnd.projects.overfitting.config import OverfittingConfig
 from dlnd.projects.overfitting.model import VARIANTS, OverfittingModel, build
-from dlnd.shared import mlp
+from dlnd.shared import mlp, plots
 
 
 def train(cfg: OverfittingConfig, run: runs.Run) -> tuple[dict[str, float], str]:
@@ -49,39 +49,9 @@ def train(cfg: OverfittingConfig, run: runs.Run) -> tuple[dict[str, float], str]
     regularised = max(final[f"{v}_test_acc"] for v in VARIANTS if v != "none")
     final["best_test_acc"] = max(regularised, final["none_test_acc"])
     final["regularisation_gain"] = regularised - final["none_test_acc"]
-    plot_curves(run)
+    plots.learning_curves(run, title="Each variant's training (dashed) and validation (solid) "
+                          "loss and accuracy")
     return final, "cpu (numpy engine)"
-
-
-def plot_curves(run: runs.Run) -> None:
-    """Training and validation loss and accuracy of every variant, from the run's own record."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    history: dict[str, list[tuple[int, float]]] = {}
-    for row in runs.read_metrics(run.path):
-        history.setdefault(row["name"], []).append((row["step"] + 1, row["value"]))
-    fig, (loss_ax, acc_ax) = plt.subplots(1, 2, figsize=(13, 5))
-    for colour, v in zip(("tab:red", "tab:blue", "tab:green", "tab:purple"), VARIANTS,
-                         strict=True):
-        for split, style in (("train", "--"), ("val", "-")):
-            for ax, what in ((loss_ax, "loss"), (acc_ax, "acc")):
-                points = history.get(f"{v}/{split}_{what}", [])
-                if points:
-                    ax.plot(*zip(*points, strict=True), style, color=colour,
-                            label=f"{v.replace('_', ' ')} ({split})")
-    loss_ax.set_ylabel("cross-entropy")
-    acc_ax.set_ylabel("accuracy")
-    for ax in (loss_ax, acc_ax):
-        ax.set_xlabel("epoch")
-        ax.grid(alpha=0.3)
-    loss_ax.set_title("Loss: dashed = training, solid = validation")
-    acc_ax.set_title("Accuracy")
-    acc_ax.legend(fontsize=8, ncol=2)
-    run.log_figure("curves", fig)
-    plt.close(fig)
 
 
 def load(run_dir: Path) -> OverfittingModel:

@@ -12,6 +12,7 @@ from dlnd.engine import F, Tensor, nn, no_grad, optim
 from dlnd.projects.perceptron.config import PerceptronConfig
 from dlnd.projects.perceptron.data import GATES
 from dlnd.projects.perceptron.model import MODELS, build
+from dlnd.shared import plots
 
 
 def make_models(cfg: PerceptronConfig) -> dict[str, nn.Module]:
@@ -53,19 +54,16 @@ def train(cfg: PerceptronConfig, run: runs.Run) -> tuple[dict[str, float], str]:
 
     final = {f"{name}_acc": accuracy(models[name], gate) for name, (gate, _) in MODELS.items()}
     plot_boundaries(run, models)
+    plots.learning_curves(run, title="Each gate's network: training loss and accuracy")
     return final, "cpu (numpy engine)"
 
 
 def plot_boundaries(run: runs.Run, models: dict[str, nn.Module]) -> None:
     """Each model's predicted probability over the input square, with the truth table on top."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     grid = np.linspace(-0.5, 1.5, 101, dtype=np.float32)
     gx, gy = np.meshgrid(grid, grid)
-    fig, axes = plt.subplots(1, len(models), figsize=(4 * len(models), 4))
+    fig = plots.figure(3.4 * len(models), 3.9)
+    axes = fig.subplots(1, len(models), sharey=True)
     for ax, (name, model) in zip(axes, models.items(), strict=True):
         gate = MODELS[name][0]
         x, y = GATES[gate]
@@ -79,12 +77,13 @@ def plot_boundaries(run: runs.Run, models: dict[str, nn.Module]) -> None:
         ax.contour(gx, gy, p, levels=[0.5], colors="k")
         ax.scatter(points[:, 0], points[:, 1], c=y, cmap="RdBu_r", edgecolors="k", s=120,
                    vmin=0, vmax=1)
-        ax.set_title(f"{name.replace('_', ' ')}: accuracy {accuracy(model, gate):.0%}")
+        ax.set_title(f"{name.replace('_', ' ')}\naccuracy {accuracy(model, gate):.0%}",
+                     fontsize=10)
         ax.set_xlabel("input 1")
-        ax.set_ylabel("input 2" if x.shape[1] == 2 else "")
-    fig.suptitle("Decision boundaries (black line: probability 0.5)")
-    run.log_figure("decision_boundaries", fig)
-    plt.close(fig)
+        ax.set_aspect("equal")
+    axes[0].set_ylabel("input 2 (NOT: none)")
+    fig.suptitle("Decision boundaries (black line: probability 0.5; red: output 1)")
+    plots.save(run, "decision_boundaries", fig)
 
 
 class GateModels:

@@ -11,6 +11,7 @@ from dlnd.engine import F, Tensor, nn, no_grad, optim
 from dlnd.projects.student_admissions import data as admissions
 from dlnd.projects.student_admissions.config import StudentAdmissionsConfig
 from dlnd.projects.student_admissions.model import logistic_unit, small_network
+from dlnd.shared import plots
 
 
 def make_models(cfg: StudentAdmissionsConfig) -> dict[str, nn.Module]:
@@ -67,7 +68,41 @@ def train(cfg: StudentAdmissionsConfig, run: runs.Run) -> tuple[dict[str, float]
         final[f"{name}_train_acc"] = evaluate(model, train_split)[1]
         final[f"{name}_test_loss"], final[f"{name}_test_acc"] = evaluate(model, test_split)
     final["test_acc"] = final["network_test_acc"]
+    plot_admissions(run, models["network"], train_split, test_split)
+    plots.learning_curves(run, title="Logistic unit and small network: training loss and "
+                          "accuracy")
     return final, "cpu (numpy engine)"
+
+
+def plot_admissions(run: runs.Run, model: nn.Module, train_split: admissions.Split,
+                    test_split: admissions.Split) -> None:
+    """The course's scatter of GRE against GPA, one panel per school rank, over the network's
+    P(admitted) (black line: 0.5); test students are the ringed points."""
+    gre, gpa = np.meshgrid(np.linspace(200, 800, 61), np.linspace(2.0, 4.0, 41))
+    fig = plots.figure(15, 4.2)
+    axes = fig.subplots(1, 4, sharey=True)
+    for rank, ax in enumerate(axes, start=1):
+        x = admissions.features(gre.ravel(), gpa.ravel(), np.full(gre.size, float(rank)))
+        p = probabilities(model, x).reshape(gre.shape)
+        shading = ax.contourf(gre, gpa, p, levels=np.linspace(0, 1, 11), cmap="RdBu",
+                              alpha=0.5)
+        ax.contour(gre, gpa, p, levels=[0.5], colors="k")
+        for split, edge in ((train_split, "none"), (test_split, "k")):
+            mine = split.x[:, 1 + rank] == 1
+            for admitted, colour, word in ((1, "tab:blue", "admitted"),
+                                           (0, "tab:red", "rejected")):
+                rows = mine & (split.admitted == admitted)
+                ax.scatter(split.x[rows, 0] * 800, split.x[rows, 1] * 4, s=18, c=colour,
+                           edgecolors=edge, linewidths=0.8,
+                           label=f"{word}{' (test)' if edge == 'k' else ''}")
+        ax.set_title(f"school rank {rank}")
+        ax.set_xlabel("GRE")
+    axes[0].set_ylabel("GPA")
+    axes[-1].legend(fontsize=7, loc="lower right")
+    fig.colorbar(shading, ax=axes, label="network's P(admitted)", shrink=0.9)
+    fig.suptitle("Admissions by GRE, GPA and school rank, over the network's P(admitted) "
+                 "(black line: 0.5)")
+    plots.save(run, "admissions", fig)
 
 
 class AdmissionModels:

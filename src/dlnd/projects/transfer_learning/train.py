@@ -18,6 +18,7 @@ from dlnd.core import runs, torch_common
 from dlnd.projects.transfer_learning import data as transfer_data
 from dlnd.projects.transfer_learning import model as transfer_model
 from dlnd.projects.transfer_learning.config import TransferLearningConfig
+from dlnd.shared import plots
 from dlnd.shared.vision import data as vision_data
 from dlnd.shared.vision import evaluate, lessons, models
 from dlnd.shared.vision.classifier import ImageClassifier
@@ -26,6 +27,8 @@ PROJECT_NAME = "transfer-learning"
 SCRATCH_BATCH = 32  # the little target set (250 images in the demo) needs small batches
 SOURCE_VAL_SIZE = 2000  # demo: source images held out to report the pretraining's accuracy
 EXAMPLES = 3  # test images example_inputs writes
+CURVE_POINTS = 8  # points on each learning curve (pretraining, scratch)
+CURVE_IMAGES = 500  # images each point of a curve is scored on
 # What each approach's test accuracy is called in the summary.
 ACCURACY_NAMES = {"transfer": "test_acc", "random_features": "random_features_acc",
                   "scratch": "scratch_acc"}
@@ -95,7 +98,8 @@ def train(cfg: TransferLearningConfig, run: runs.Run) -> tuple[dict[str, float],
     classes = data.train.classes
     net = make_net(cfg, data, len(classes)).to(ts.device)
     found = Found()
-    run.track(model=net, found=found)
+    learned = lessons.Comparison(PROJECT_NAME, cfg)  # the learning curves, for the pictures
+    run.track(model=net, found=found, learned=learned)
     approaches = ["transfer"]
     if cfg.data is None:  # the demo's baselines: the same network without pretraining
         approaches += ["random_features", "scratch"]
@@ -106,7 +110,11 @@ def train(cfg: TransferLearningConfig, run: runs.Run) -> tuple[dict[str, float],
     for epoch in run.epochs(len(approaches)):
         approach = approaches[epoch]
         if approach == "transfer":  # frozen (pretrained) features, new head
-            found.metrics.update(prepare_backbone(cfg, run, net, data, ts.device))
+            metrics, curves = prepare_backbone(cfg, run, net, data, ts.device)
+            found.metrics.update(metrics)
+            if curves is not None:
+                learned.add("pretraining (source classes, validation)",
+                            metrics["source_val_acc"], curves)
             accuracy = head_accuracy(net, data, cfg, ts.device)
         elif approach == "random_features":  # a head on frozen random features
             torch.manual_seed(cfg.seed + 1)
@@ -114,12 +122,14 @@ def train(cfg: TransferLearningConfig, run: runs.Run) -> tuple[dict[str, float],
             accuracy = head_accuracy(scratch, data, cfg, ts.device)
         else:  # "scratch": the whole network trained end to end on the little data
             steps = cfg.scratch_epochs * max(len(data.train) // SCRATCH_BATCH, 1)
-            lessons.train_curves(scratch, torch.optim.Adam(scratch.parameters(), lr=cfg.lr),
-                                 data.train, data.test, steps=steps, batch_size=SCRATCH_BATCH,
-                                 seed=cfg.seed, every=steps, device=ts.device)
+            curves = lessons.train_curves(
+                scratch, torch.optim.Adam(scratch.parameters(), lr=cfg.lr), data.train,
+                first(data.test, CURVE_IMAGES), steps=steps, batch_size=SCRATCH_BATCH,
+                seed=cfg.seed, every=max(steps // CURVE_POINTS, 1), device=ts.device)
             accuracy = evaluate.accuracy(
                 evaluate.predict_logits(scratch, data.test.images, device=ts.device),
                 data.test.labels)
+            learned.add("from scratch (new classes, test)", accuracy, curves)
         found.metrics[ACCURACY_NAMES[approach]] = accuracy
         run.log(epoch, {"test/acc": accuracy})
         run.report(epoch, len(approaches), {approach: accuracy})
@@ -128,30 +138,52 @@ def train(cfg: TransferLearningConfig, run: runs.Run) -> tuple[dict[str, float],
     if "scratch_acc" in final:
         final["transfer_gain"] = final["test_acc"] - final["scratch_acc"]
     run.log(len(approaches), {f"final/{k}": v for k, v in final.items()})
+    plot(run, {approach: found.metrics[ACCURACY_NAMES[approach]] for approach in approaches
+               if ACCURACY_NAMES[approach] in found.metrics}, learned)
     return final, ts.describe()
+
+
+def first(images: vision_data.ImageSet, n: int) -> vision_data.ImageSet:
+    return images.subset(torch.arange(min(n, len(images))))
+
+
+def plot(run: runs.Run, accuracy: dict[str, float], learned: lessons.Comparison) -> None:
+    """Test accuracy of each approach, and the curves of the networks trained here."""
+    names = {"transfer": "pretrained features\n+ new head", "random_features":
+             "random features\n+ new head", "scratch": "whole network\nfrom scratch"}
+    plots.bars(run, "test_accuracy", {names[k]: v for k, v in accuracy.items()},
+               title="Test accuracy on the new classes", xlabel="test accuracy")
+    if learned.curves:
+        lessons.plot_curves(run, "curves/train_loss", learned.curves, "train_loss",
+                            title="Training loss")
+        lessons.plot_curves(run, "curves/val_acc", learned.curves, "val_acc",
+                            title=f"Accuracy (each point on {CURVE_IMAGES} images)")
 
 
 def prepare_backbone(cfg: TransferLearningConfig, run: runs.Run,
                      net: transfer_model.TransferNet, data: transfer_data.TransferData,
-                     device: torch.device) -> dict[str, float]:
-    """Pretrained weights for --data; the demo pretrains on the source classes here."""
+                     device: torch.device) -> tuple[dict[str, float], lessons.Curves | None]:
+    """Pretrained weights for --data; the demo pretrains on the source classes here (and
+    returns its learning curves too)."""
     if cfg.data is not None:
         if cfg.weights is not None:
             models.load_torchvision_weights(net.backbone, cfg.backbone, cfg.weights)
         else:
             run.say("no weights given: random backbone features (a pipeline test, not transfer)")
-        return {}
+        return {}, None
     source_train, source_val = vision_data.split_off(data.source, SOURCE_VAL_SIZE, cfg.seed)
     pretrain = transfer_model.TransferNet(net.normalize, net.backbone,
                                           len(source_train.classes)).to(device)
     steps = cfg.pretrain_epochs * (len(source_train) // cfg.batch_size)
     curves = lessons.train_curves(pretrain, torch.optim.Adam(pretrain.parameters(), lr=cfg.lr),
-                                  source_train, source_val, steps=steps,
-                                  batch_size=cfg.batch_size, seed=cfg.seed, every=steps,
-                                  device=device)
+                                  source_train, first(source_val, CURVE_IMAGES), steps=steps,
+                                  batch_size=cfg.batch_size, seed=cfg.seed,
+                                  every=max(steps // CURVE_POINTS, 1), device=device)
+    val_acc = evaluate.accuracy(evaluate.predict_logits(pretrain, source_val.images,
+                                                        device=device), source_val.labels)
     run.say(f"pretrained on {', '.join(source_train.classes)}: "
-            f"{curves.val_acc[-1]:.1%} validation accuracy")
-    return {"source_val_acc": curves.val_acc[-1]}
+            f"{val_acc:.1%} validation accuracy")
+    return {"source_val_acc": val_acc}, curves
 
 
 def load(run_dir: Path) -> ImageClassifier:

@@ -37,8 +37,10 @@ def train(cfg: WeightInitConfig, run: runs.Run) -> tuple[dict[str, float], str]:
     metrics = {f"{k}_acc": v for k, v in found.accuracy.items()}
     if len(found.accuracy) < len(variants):  # stopped early: resuming trains the rest
         return metrics, ts.describe()
-    lessons.plot_curves(run, "curves/train_loss", found.curves, "train_loss")
-    lessons.plot_curves(run, "curves/val_acc", found.curves, "val_acc")
+    lessons.plot_curves(run, "curves/train_loss", found.curves, "train_loss",
+                        title="Training loss from each initialisation")
+    lessons.plot_curves(run, "curves/val_acc", found.curves, "val_acc",
+                        title="Validation accuracy from each initialisation")
     table = ["| initialisation | test accuracy | course (2 epochs) |", "|---|---:|---:|"]
     table += [f"| {name} | {acc:.1%} | "
               f"{format(COURSE[name], '.1%') if name in COURSE else '-'} |"

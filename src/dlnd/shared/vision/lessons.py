@@ -132,30 +132,43 @@ def run_variants(run: Run, variants: list[Variant], data: tuple[ImageSet, ImageS
 
 
 def plot_curves(run: Run, name: str, curves: dict[str, Curves], metric: str,
-                panels: dict[str, list[str]] | None = None) -> None:
+                panels: dict[str, list[str]] | None = None, title: str = "") -> None:
     """``metric`` ("train_loss" or "val_acc") of every variant: one PNG + TensorBoard image.
-    ``panels`` maps a panel title to the variant names drawn in it (default: one panel)."""
-    import matplotlib
+    ``panels`` maps a panel title to the variant names drawn in it (default: one panel, titled
+    ``title``); ``title`` heads the figure when there are several."""
+    from dlnd.shared import plots
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    panels = panels or {"": list(curves)}
-    fig, axes = plt.subplots(1, len(panels), figsize=(4.5 * len(panels), 3.6), squeeze=False)
-    for ax, (title, names) in zip(axes.flat, panels.items(), strict=True):
-        for variant in names:
+    panels = panels or {title: list(curves)}
+    fig = plots.figure(4.6 * len(panels) + (2.2 if len(panels) == 1 else 0), 3.8)
+    axes = fig.subplots(1, len(panels), squeeze=False)
+    for ax, (heading, names) in zip(axes.flat, panels.items(), strict=True):
+        for k, variant in enumerate(names):
             values = np.asarray(getattr(curves[variant], metric), dtype=float)
-            ax.plot(curves[variant].steps, np.where(np.isfinite(values), values, np.nan),
-                    label=variant)
-        ax.set_title(title)
+            steps = curves[variant].steps
+            # a colour, a marker and a width each, wider first: equal curves stay visible
+            ax.plot(steps, np.where(np.isfinite(values), values, np.nan),
+                    color=plots.COLOURS[k % len(plots.COLOURS)],
+                    marker=plots.MARKERS[k % len(plots.MARKERS)],
+                    markevery=max(len(steps) // 10, 1), markersize=max(7 - 0.6 * k, 3),
+                    linewidth=max(2.8 - 0.25 * k, 1.0), alpha=0.9,
+                    label=variant.replace("_", " "))
+        ax.set_title(heading)
         ax.set_xlabel("training step")
-        ax.set_ylabel(metric.replace("_", " "))
-        if metric == "train_loss":
+        label = metric.replace("_", " ").replace("acc", "accuracy")
+        finite = [v for n in names for v in getattr(curves[n], metric) if np.isfinite(v)]
+        if metric == "train_loss" and finite and min(finite) > 0 and \
+                max(finite) / min(finite) > 30:  # diverging runs beside converging ones
             ax.set_yscale("log")
-        ax.legend(fontsize=7)
-    fig.tight_layout()
-    run.log_figure(name, fig)
-    plt.close(fig)
+            label += " (log scale)"
+        ax.set_ylabel(label)
+        ax.grid(alpha=0.3)
+        if len(panels) == 1:  # beside the curves, not over them
+            ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+        else:
+            ax.legend(fontsize=7)
+    if len(panels) > 1 and title:
+        fig.suptitle(title)
+    plots.save(run, name, fig)
 
 
 def results_table(accuracy: dict[str, float], header: str) -> str:
