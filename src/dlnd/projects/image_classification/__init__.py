@@ -24,7 +24,9 @@ PROJECT = Project(
     sweep_metric="val/acc",
     direction="maximize",
     offers=("predict",),
-    quick={"epochs": 2, "train_limit": 2000, "val_size": 500, "test_limit": 1000,
-           "widths": (8, 16, 32)},
+    # 2 epochs of 7 steps (2,000 images in batches of 256) stayed near chance (16% test);
+    # 3 epochs of 31 steps reach ~78% in about 12 s on one thread.
+    quick={"epochs": 3, "train_limit": 4000, "batch_size": 128, "val_size": 500,
+           "test_limit": 1000, "widths": (8, 16, 32)},
     order=40,
 )

@@ -18,6 +18,6 @@ PROJECT = Project(
     # MiniFlow's exercise splits the patients into train and test only, so sweeps minimise the
     # held-out loss it logs every epoch: a swept run's test R² is then somewhat optimistic.
     sweep_metric="test/loss",
-    quick={"epochs": 3},
+    quick={"epochs": 20},  # test R² 0.50 in half a second (3 epochs: 0.12)
     order=5,
 )

@@ -21,6 +21,8 @@ PROJECT = Project(
     # trains on, so no validation loss exists: sweeps minimise the network's training loss
     # (optimisation settings such as lr and batch size, not generalisation).
     sweep_metric="network/train_loss",
-    quick={"epochs": 5},
+    # 5 epochs left both models answering "rejected" for everyone (0.675, the test students'
+    # base rate); 60 at a doubled step size get the full run's 0.725 in about a second.
+    quick={"epochs": 60, "lr": 0.1},
     order=4,
 )
