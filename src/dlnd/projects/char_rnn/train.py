@@ -8,11 +8,19 @@ from dlnd.core import runs
 from dlnd.projects.char_rnn import data as char_data
 from dlnd.projects.char_rnn.config import CharRnnConfig
 from dlnd.projects.char_rnn.model import CharRnnModel
-from dlnd.shared import lm
+from dlnd.shared import lm, plots, samples
+
+SAMPLE_CHARS = 300  # written after each epoch (TensorBoard text, samples.md)
 
 
 def train(cfg: CharRnnConfig, run: runs.Run) -> tuple[dict[str, float], str]:
-    return lm.fit(cfg, run, char_data.load(cfg.val_fraction, cfg.max_chars))
+    corpus = char_data.load(cfg.val_fraction, cfg.max_chars)
+    samples.each_epoch(run, lambda network: CharRnnModel(network, corpus.vocab, cfg).generate(
+        length=SAMPLE_CHARS, seed=cfg.seed))
+    metrics, device = lm.fit(cfg, run, corpus)
+    plots.learning_curves(run, title="Loss and perplexity (nats and e^nats per character), "
+                          "learning rate")
+    return metrics, device
 
 
 def load(run_dir: Path) -> CharRnnModel:

@@ -12,7 +12,7 @@ from dlnd.core.project import Prediction
 from dlnd.projects.sentiment_network import data as net_data
 from dlnd.projects.sentiment_network.config import SentimentNetworkConfig
 from dlnd.projects.sentiment_network.model import SentimentNetwork
-from dlnd.shared import text
+from dlnd.shared import plots, text
 from dlnd.shared.sentiment import TrainingClock, accuracy, predictions
 
 
@@ -61,6 +61,7 @@ def train(cfg: SentimentNetworkConfig, run: runs.Run) -> tuple[dict[str, float],
              "prep_s": prep_s, "features": float(features.size),
              "train_reviews": float(len(train_x))}
     run.log(cfg.epochs, {f"final/{k}": v for k, v in final.items()})
+    plots.learning_curves(run, title="Training loss, learning rate and test accuracy")
     return final, "cpu (numpy)"
 
 
@@ -71,6 +72,8 @@ def report_polarised(run: runs.Run, prepared: net_data.Prepared) -> None:
     lines = ["most positive (log ratio):"] + [f"  {w:<24} {r:+.3f}" for w, r in top]
     lines += ["most negative (log ratio):"] + [f"  {w:<24} {r:+.3f}" for w, r in bottom]
     (run.path / "polarised_words.txt").write_text("\n".join(lines) + "\n")
+    plots.ranked_bars(run, "polarised_words", top, bottom, xlabel="log(positive / negative)",
+                      title="The words most telling of a review's sentiment (in 100+ reviews)")
     run.say("most positive: " + ", ".join(w for w, _ in top[:8]))
     run.say("most negative: " + ", ".join(w for w, _ in bottom[:8]))
 

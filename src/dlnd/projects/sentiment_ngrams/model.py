@@ -26,6 +26,18 @@ def nb_ratio(x: Encoded, labels: np.ndarray, n_features: int, alpha: float) -> n
     return np.log(positive / positive.sum()) - np.log(negative / negative.sum())
 
 
+def most_polarised(ratio: np.ndarray, x: Encoded, name, n: int = 20, min_reviews: int = 5
+                   ) -> tuple[list[tuple[str, float]], list[tuple[str, float]]]:
+    """The ``n`` features with the highest and the lowest NB log-count ratio among those in at
+    least ``min_reviews`` of the reviews ``x`` (rarer ones have extreme, noisy ratios), named
+    by ``name(feature id)``."""
+    reviews = np.bincount(x.ids, minlength=len(ratio))
+    common = np.flatnonzero(reviews >= min_reviews)
+    order = common[np.argsort(ratio[common], kind="stable")]
+    return ([(name(i), float(ratio[i])) for i in order[::-1][:n]],
+            [(name(i), float(ratio[i])) for i in order[:n]])
+
+
 class NBLogisticRegression:
     def __init__(self, ratio: np.ndarray):
         self.ratio = ratio

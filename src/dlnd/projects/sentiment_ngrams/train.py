@@ -12,8 +12,8 @@ from dlnd.core.errors import ConfigError
 from dlnd.core.project import Prediction
 from dlnd.projects.sentiment_ngrams import data as ngram_data
 from dlnd.projects.sentiment_ngrams.config import SentimentNgramsConfig
-from dlnd.projects.sentiment_ngrams.model import NBLogisticRegression, nb_ratio
-from dlnd.shared import text
+from dlnd.projects.sentiment_ngrams.model import NBLogisticRegression, most_polarised, nb_ratio
+from dlnd.shared import plots, text
 from dlnd.shared.sentiment import TrainingClock, accuracy, predictions
 
 
@@ -59,6 +59,11 @@ def train(cfg: SentimentNgramsConfig, run: runs.Run) -> tuple[dict[str, float], 
              "predict_per_s": len(test_p) / max(predict_s, 1e-9),
              "features": float(vocabulary.size), "train_reviews": float(len(train_x))}
     run.log(cfg.epochs, {f"final/{k}": v for k, v in final.items()})
+    plots.learning_curves(run, title="Log-loss and accuracy after each round of L-BFGS")
+    plots.ranked_bars(run, "polarised_ngrams", *most_polarised(
+        model.ratio, train_x, vocabulary.name, min_reviews=max(len(train_x) // 250, 5)),
+        xlabel="Naive Bayes log-count ratio r", title="The n-grams Naive Bayes finds most "
+        "telling (in 0.4%+ of the training reviews)")
     return final, "cpu (numpy + scipy)"
 
 

@@ -14,7 +14,7 @@ from dlnd.core.project import Prediction
 from dlnd.projects.sentiment_rnn import data as rnn_data
 from dlnd.projects.sentiment_rnn.config import SentimentRnnConfig
 from dlnd.projects.sentiment_rnn.model import SentimentRNN, pad
-from dlnd.shared import text
+from dlnd.shared import plots, text
 from dlnd.shared.sentiment import TrainingClock, accuracy, predictions
 
 EVAL_BATCH = 256
@@ -79,6 +79,10 @@ def train(cfg: SentimentRnnConfig, run: runs.Run) -> tuple[dict[str, float], str
              "train_per_s": clock.per_second(len(lengths)),
              "predict_per_s": len(test_p) / max(predict_s, 1e-9)}
     run.log(cfg.epochs, {f"final/{k}": v for k, v in final.items()})
+    plots.learning_curves(run, title="Training and validation loss, validation accuracy")
+    plots.probabilities_by_label(run, "test_probabilities", test_p, data.test.labels,
+                                 title=f"The test reviews' P(positive), by their true label "
+                                       f"(epoch {best.epoch + 1}'s weights)")
     return final, ts.describe()
 
 
