@@ -114,7 +114,7 @@ def test_char_rnn_quick_run_learns_and_generates_from_a_prime(tmp_path, require_
     require_data("anna")
     summary = dlnd.run("char-rnn", quick=True, out=tmp_path, verbose=False)
     losses = [m["value"] for m in read_metrics(summary["run_dir"]) if m["name"] == "val/loss"]
-    assert len(losses) == 2 and losses[1] < losses[0] < math.log(83)  # below uniform guessing
+    assert len(losses) >= 2 and losses[-1] < losses[0] < math.log(83)  # below uniform guessing
     assert summary["metrics"]["val_loss"] == pytest.approx(min(losses))
 
     model = dlnd.load(summary["run_dir"])

@@ -18,7 +18,9 @@ PROJECT = Project(
     epoch_metrics=("train/loss", "train/lr", "val/loss", "val/ppl"),
     sweep_metric="val/loss",
     offers=("generate",),
-    quick={"max_chars": 150_000, "lstm_size": 64, "num_layers": 1, "embedding_dim": 16,
-           "batch_size": 32, "seq_len": 50, "epochs": 2, "threads": 1},
+    # 2 epochs of a 64-unit LSTM ended at 2.68 nats/char (letter soup); 4 epochs of 128 units
+    # at a larger step reach ~1.87 in ~9 s, and the samples start to spell words
+    quick={"max_chars": 150_000, "lstm_size": 128, "num_layers": 1, "embedding_dim": 16,
+           "batch_size": 32, "seq_len": 50, "epochs": 4, "lr": 1e-2, "threads": 1},
     order=30,
 )

@@ -16,7 +16,12 @@ PROJECT = Project(
     primary_metric="test_acc",
     epoch_metrics=("train/loss", "val/loss", "val/acc"),
     offers=("predict",),
-    quick={"train_reviews": 600, "val_reviews": 100, "test_reviews": 300, "epochs": 2,
-           "max_len": 100, "vocab_size": 2000},
+    # 600 reviews for 2 epochs stayed near chance (test 0.59, validation 0.53); a smaller
+    # one-way GRU, less dropout, a larger step, 2,000 reviews in batches of 32 for 4 epochs:
+    # ~0.70 in ~15 s on one thread (the full network on all the data: 0.89 in ~10 min)
+    quick={"train_reviews": 2000, "val_reviews": 300, "test_reviews": 1000, "epochs": 4,
+           "max_len": 100, "vocab_size": 5000, "embedding_dim": 64, "hidden_size": 64,
+           "bidirectional": False, "batch_size": 32, "lr": 5e-3, "dropout": 0.2,
+           "embedding_dropout": 0.0},
     order=22,
 )
