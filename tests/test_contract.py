@@ -43,6 +43,7 @@ def test_quick_run_meets_the_contract(name, tmp_path, require_data):
     files = set(os.listdir(run_dir))
     assert {"config.toml", "run.json", "metrics.jsonl", CHECKPOINT, "summary.json"} <= files
     assert not any(f.endswith(".pkl") for f in files)
+    assert any(f.endswith(".png") for f in files)  # at least its learning curves, as a picture
 
     logged = read_metrics(run_dir)
     steps = {m["step"] for m in logged if not m["name"].startswith("final/")}
