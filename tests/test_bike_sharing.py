@@ -135,7 +135,7 @@ def test_ctrl_c_saves_a_checkpoint_and_exits_cleanly(hour_csv, tmp_path):
     assert load_checkpoint(run_dir)["step"] < 399
 
 
-@pytest.mark.filterwarnings("ignore:overflow", "ignore:invalid value")
+@pytest.mark.filterwarnings("error::RuntimeWarning")  # no NumPy overflow lines before it
 def test_nan_loss_is_a_clear_error(hour_csv, tmp_path):
     with pytest.raises(dlnd.core.errors.TrainingError,
                        match="train/loss became nan.*lower learning"):

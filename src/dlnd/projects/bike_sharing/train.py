@@ -10,7 +10,7 @@ from dlnd.core import runs
 from dlnd.projects.bike_sharing import data as bike_data
 from dlnd.projects.bike_sharing.config import BikeSharingConfig
 from dlnd.projects.bike_sharing.model import NeuralNetwork, mse
-from dlnd.shared import plots
+from dlnd.shared import numeric, plots
 
 
 def learning_rate(cfg: BikeSharingConfig, epoch: int) -> float:
@@ -19,6 +19,7 @@ def learning_rate(cfg: BikeSharingConfig, epoch: int) -> float:
     return cfg.lr + (cfg.lr_final - cfg.lr) * frac
 
 
+@numeric.quiet_overflow
 def train(cfg: BikeSharingConfig, run: runs.Run) -> tuple[dict[str, float], str]:
     data = bike_data.load(cfg.val_days, cfg.test_days)
     rng = np.random.default_rng(cfg.seed)

@@ -13,7 +13,7 @@ from dlnd.engine import F, Tensor, nn, no_grad, optim
 from dlnd.projects.linear_regression import data as bmi_data
 from dlnd.projects.linear_regression.config import LinearRegressionConfig
 from dlnd.projects.linear_regression.model import closed_form, linear_unit, r_squared
-from dlnd.shared import plots
+from dlnd.shared import numeric, plots
 
 
 @dataclass
@@ -55,6 +55,7 @@ class LifeExpectancyModel:
         return float(at1 - at0), float(at0)
 
 
+@numeric.quiet_overflow
 def train(cfg: LinearRegressionConfig, run: runs.Run) -> tuple[dict[str, float], str]:
     countries = bmi_data.load()
     bmi, years = Standardiser.of(countries.bmi), Standardiser.of(countries.life_expectancy)

@@ -11,7 +11,7 @@ from dlnd.engine import F, Tensor, no_grad, optim
 from dlnd.projects.miniflow import data as diabetes
 from dlnd.projects.miniflow.config import MiniflowConfig
 from dlnd.projects.miniflow.model import TwoLayerNet
-from dlnd.shared import plots
+from dlnd.shared import numeric, plots
 
 
 @no_grad()
@@ -19,6 +19,7 @@ def mse(model: TwoLayerNet, split: diabetes.Split) -> float:
     return F.mse_loss(model(Tensor(split.x)), split.y).item()
 
 
+@numeric.quiet_overflow
 def train(cfg: MiniflowConfig, run: runs.Run) -> tuple[dict[str, float], str]:
     data = diabetes.load(cfg.test_fraction, cfg.seed)
     rng = np.random.default_rng(cfg.seed)

@@ -11,9 +11,10 @@ from dlnd.engine import optim
 from dlnd.projects.mnist_mlp import data as image_data
 from dlnd.projects.mnist_mlp.config import MnistMlpConfig
 from dlnd.projects.mnist_mlp.model import MnistMlpModel, build
-from dlnd.shared import mlp, plots
+from dlnd.shared import mlp, numeric, plots
 
 
+@numeric.quiet_overflow
 def train(cfg: MnistMlpConfig, run: runs.Run) -> tuple[dict[str, float], str]:
     data = image_data.load(cfg)
     rng = np.random.default_rng(cfg.seed)  # initial weights, then shuffling and dropout

@@ -8,9 +8,10 @@ from dlnd.core import runs
 from dlnd.projects.overfitting import data as image_data
 from dlnd.projects.overfitting.config import OverfittingConfig
 from dlnd.projects.overfitting.model import VARIANTS, OverfittingModel, build
-from dlnd.shared import mlp, plots
+from dlnd.shared import mlp, numeric, plots
 
 
+@numeric.quiet_overflow
 def train(cfg: OverfittingConfig, run: runs.Run) -> tuple[dict[str, float], str]:
     data = image_data.load(cfg)
     variants = {v: build(v, cfg, len(data.classes)) for v in VARIANTS}

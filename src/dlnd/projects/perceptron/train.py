@@ -12,7 +12,7 @@ from dlnd.engine import F, Tensor, nn, no_grad, optim
 from dlnd.projects.perceptron.config import PerceptronConfig
 from dlnd.projects.perceptron.data import GATES
 from dlnd.projects.perceptron.model import MODELS, build
-from dlnd.shared import plots
+from dlnd.shared import numeric, plots
 
 
 def make_models(cfg: PerceptronConfig) -> dict[str, nn.Module]:
@@ -31,6 +31,7 @@ def accuracy(model: nn.Module, gate: str) -> float:
     return float(np.mean((probabilities(model, x) > 0.5) == (y == 1)))
 
 
+@numeric.quiet_overflow
 def train(cfg: PerceptronConfig, run: runs.Run) -> tuple[dict[str, float], str]:
     models = make_models(cfg)
     optimizers = {name: optim.SGD(m.parameters(), lr=cfg.lr, momentum=0.9)

@@ -51,7 +51,8 @@ class SentimentNetwork:
 
     def run(self, batch: Encoded, sparse: bool = True) -> np.ndarray:
         """P(positive) for each review of the batch."""
-        return sigmoid(self.hidden(batch, sparse) @ self.w_hidden_output)[:, 0]
+        with np.errstate(over="ignore"):  # exp(-z) of a very negative z: inf, and p = 0 is right
+            return sigmoid(self.hidden(batch, sparse) @ self.w_hidden_output)[:, 0]
 
     def train_step(self, batch: Encoded, labels: np.ndarray, lr: float,
                    sparse: bool = True) -> float:

@@ -12,7 +12,7 @@ from dlnd.core.project import Prediction
 from dlnd.projects.sentiment_network import data as net_data
 from dlnd.projects.sentiment_network.config import SentimentNetworkConfig
 from dlnd.projects.sentiment_network.model import SentimentNetwork
-from dlnd.shared import plots, text
+from dlnd.shared import numeric, plots, text
 from dlnd.shared.sentiment import TrainingClock, accuracy, predictions
 
 
@@ -21,6 +21,7 @@ def learning_rate(cfg: SentimentNetworkConfig, epoch: int) -> float:
     return cfg.lr * (1.0 - epoch / cfg.epochs)
 
 
+@numeric.quiet_overflow
 def train(cfg: SentimentNetworkConfig, run: runs.Run) -> tuple[dict[str, float], str]:
     started = time.perf_counter()  # prep_s: reading, tokenising, vocabulary, encoding
     split = net_data.load(cfg.train_reviews, cfg.test_reviews)

@@ -13,10 +13,11 @@ from dlnd.core.project import Prediction
 from dlnd.projects.sentiment_ngrams import data as ngram_data
 from dlnd.projects.sentiment_ngrams.config import SentimentNgramsConfig
 from dlnd.projects.sentiment_ngrams.model import NBLogisticRegression, most_polarised, nb_ratio
-from dlnd.shared import plots, text
+from dlnd.shared import numeric, plots, text
 from dlnd.shared.sentiment import TrainingClock, accuracy, predictions
 
 
+@numeric.quiet_overflow
 def train(cfg: SentimentNgramsConfig, run: runs.Run) -> tuple[dict[str, float], str]:
     started = time.perf_counter()  # train_s counts everything from raw text to fitted weights
     train_set = ngram_data.load("train", cfg.train_reviews, cfg.seed)

@@ -11,7 +11,7 @@ from dlnd.engine import F, Tensor, nn, no_grad, optim
 from dlnd.projects.student_admissions import data as admissions
 from dlnd.projects.student_admissions.config import StudentAdmissionsConfig
 from dlnd.projects.student_admissions.model import logistic_unit, small_network
-from dlnd.shared import plots
+from dlnd.shared import numeric, plots
 
 
 def make_models(cfg: StudentAdmissionsConfig) -> dict[str, nn.Module]:
@@ -34,6 +34,7 @@ def evaluate(model: nn.Module, split: admissions.Split) -> tuple[float, float]:
     return float(loss), float(np.mean((p > 0.5) == (y == 1)))
 
 
+@numeric.quiet_overflow
 def train(cfg: StudentAdmissionsConfig, run: runs.Run) -> tuple[dict[str, float], str]:
     train_split, test_split = admissions.load(cfg.test_fraction, cfg.seed)
     models = make_models(cfg)
