@@ -58,7 +58,8 @@ def plot(runs: list[dict], names: list[str], differing: list[str], png: Path) ->
     import matplotlib.pyplot as plt
 
     panels = max(len(names), 1)
-    fig, axes = plt.subplots(1, panels, figsize=(4.5 * panels, 3.5), squeeze=False)
+    fig, axes = plt.subplots(1, panels, figsize=(4.5 * panels, 3.5), squeeze=False,
+                             layout="constrained")  # room for labels, without warnings
     for ax, name in zip(axes[0], names, strict=False):
         for r in runs:
             label = ", ".join(f"{k}={r['config'].get(k)}" for k in differing) or r["path"].name
@@ -69,7 +70,6 @@ def plot(runs: list[dict], names: list[str], differing: list[str], png: Path) ->
         ax.legend(fontsize="small")
     if not names:
         axes[0][0].text(0.5, 0.5, "no curves in common", ha="center")
-    fig.tight_layout()
     Path(png).parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(png, dpi=100)
     plt.close(fig)

@@ -626,7 +626,8 @@ def plot_params(rows, keys, spec: SweepSpec, folder: Path) -> Path:
     styles = (("complete", {"marker": "o", "color": "C0", "label": "complete"}),
               ("pruned", {"marker": "o", "facecolors": "none", "edgecolors": "0.55",
                           "label": "pruned (best before it was stopped)"}))
-    fig, axes = plt.subplots(1, len(keys), figsize=(4 * len(keys), 3.5), squeeze=False)
+    fig, axes = plt.subplots(1, len(keys), figsize=(4 * len(keys), 3.5), squeeze=False,
+                             layout="constrained")  # room for labels, without warnings
     for ax, key in zip(axes[0], keys, strict=True):
         drawn = [r for r in rows if key in r["params"] and r["value"] is not None]
         values = list(spec.grid.get(key, [])) + [r["params"][key] for r in drawn]
@@ -655,7 +656,6 @@ def plot_params(rows, keys, spec: SweepSpec, folder: Path) -> Path:
         if drawn:
             ax.legend(fontsize="small")
     fig.suptitle(f"{spec.project}: {spec.metric} by parameter")
-    fig.tight_layout()
     path = folder / f"{spec.metric.replace('/', '_')}.png"
     fig.savefig(path, dpi=100)
     plt.close(fig)
