@@ -36,3 +36,13 @@ def require_data():
 def hour_csv():
     _require_data("bike-sharing")
     return Path(datasets.path("bike-sharing", "hour.csv"))
+
+
+@pytest.fixture(autouse=True, scope="session")
+def one_torch_thread_per_test_worker():
+    """Under pytest-xdist every worker is a process: one torch thread each, so that two workers
+    on two cores do not oversubscribe them (a run that sets ``threads`` still sets its own)."""
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        import torch
+
+        torch.set_num_threads(1)
