@@ -300,6 +300,11 @@ class Run:
                 restore(obj, saved[name])
         return self.start_epoch
 
+    def tracked(self, name: str) -> Any:
+        """The object tracked as ``name`` (``None`` when nothing is), e.g. for a hook that
+        samples from the model being trained."""
+        return self._tracked.get(name)
+
     def keep(self, **artifacts: Any) -> None:
         """Store what ``load()`` needs besides weights (vocabulary, scaling, class names), as
         arrays and JSON in ``artifacts.safetensors``."""
@@ -318,9 +323,10 @@ class Run:
         for name, value in metrics.items():
             value = float(value)
             if name.endswith("loss") and not math.isfinite(value):
-                raise TrainingError(
-                    f"{name} became {value} at step {step}; the last good checkpoint is in "
-                    f"{self.path} - try a lower learning rate")
+                kept = (f"the last good checkpoint is in {self.path}"
+                        if (self.path / CHECKPOINT).exists() else "no checkpoint was saved yet")
+                raise TrainingError(f"{name} became {value} at step {step}; {kept} - try a "
+                                    f"lower learning rate")
             self._metrics.write(json.dumps({"step": step, "name": name, "value": value,
                                             "time": round(now, 3)}) + "\n")
             self.tb.scalar(name, value, step)

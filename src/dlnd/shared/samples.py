@@ -27,7 +27,7 @@ def each_epoch(run: runs.Run, write: Callable[[Any], str], *, after: str = "val/
             previous(metric, value, step)
         if metric != after:
             return
-        network = run._tracked.get(model)  # the network the project trains (lm.fit makes it)
+        network = run.tracked(model)  # the network the project trains (lm.fit makes it)
         if network is None:
             return
         snapshot = copy.deepcopy(network).to("cpu").eval()
