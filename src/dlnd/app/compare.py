@@ -6,10 +6,11 @@ from collections import defaultdict
 from datetime import UTC, datetime
 from pathlib import Path
 
+from dlnd import projects
 from dlnd.app.course import format_table
-from dlnd.core.config import read_toml
+from dlnd.core import config as config_mod
 from dlnd.core.errors import UsageError
-from dlnd.core.runs import read_meta, read_metrics, read_summary
+from dlnd.core.runs import read_meta, read_metrics, read_summary, saved_config
 
 MAX_PANELS = 6
 
@@ -20,8 +21,10 @@ def load_run(path: Path) -> dict:
     for m in read_metrics(path):
         curves[m["name"]].append((m["step"], m["value"]))
     summary = read_summary(path) or {}
-    return {"path": Path(path), "project": meta["project"],
-            "config": read_toml(Path(path) / "config.toml"), "curves": curves,
+    project = projects.PROJECTS.get(meta["project"])
+    config = (config_mod.to_dict(saved_config(path, project.config, project.name)) if project
+              else config_mod.read_toml(Path(path) / "config.toml"))  # a project since removed
+    return {"path": Path(path), "project": meta["project"], "config": config, "curves": curves,
             "metrics": summary.get("metrics", {}), "status": summary.get("status", "incomplete")}
 
 

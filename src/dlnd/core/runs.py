@@ -266,6 +266,9 @@ class Run:
             artifacts = read_artifacts(path)
             step = state["step"] if state else -1
             records, partial = metric_records(path)
+            if state is not None and max((r["step"] for r in records), default=-1) < step:
+                raise DamagedRunError(f"{path / 'metrics.jsonl'} is damaged: it lacks the "
+                                      f"metrics of the epochs up to its checkpoint's ({step})")
             kept = [json.dumps(r) + "\n" for r in records if r["step"] <= step]
             write_atomic(path / "metrics.jsonl", "".join(kept).encode())
         except BaseException:
@@ -523,7 +526,12 @@ def _alive(pid: int) -> bool:
 
 
 def _read_lines(path: Path) -> list[str]:
-    return path.read_text().splitlines(keepends=True) if path.exists() else []
+    if not path.exists():
+        return []
+    try:
+        return path.read_text().splitlines(keepends=True)
+    except UnicodeDecodeError:
+        raise DamagedRunError(f"{path} is damaged: not UTF-8 text") from None
 
 
 def _read_json(file: Path, what: str) -> Any:
@@ -583,7 +591,12 @@ def load_checkpoint(path: Path) -> dict[str, Any] | None:
 
 def read_artifacts(path: Path) -> dict[str, Any]:
     file = Path(path) / ARTIFACTS
-    return state_file.read(file) if file.exists() else {}
+    if not file.exists():
+        return {}
+    artifacts = state_file.read(file)
+    if not isinstance(artifacts, dict):
+        raise DamagedRunError(f"{file} is damaged: it does not hold named artifacts")
+    return artifacts
 
 
 def snapshot(state: Any) -> Any:
