@@ -26,12 +26,15 @@ def test_course_html_renders_in_chromium(hour_csv, tmp_path):
     assert 'src="data:image/png;base64,' in dom
     run_dir = rows[0]["summary"]["run_dir"]
     assert f'href="bike-sharing/{run_dir.rsplit("/", 1)[1]}/"' in dom
+    assert f'<a href="bike-sharing/{run_dir.rsplit("/", 1)[1]}/' in dom.split("<img")[0] \
+        and '.png"><img' in dom  # the thumbnail links to the full image
 
     shot = tmp_path / "shot.png"
-    subprocess.run([*browser, "--window-size=1200,800", f"--screenshot={shot}", page],
-                   capture_output=True, timeout=120, check=True)
+    subprocess.run([*browser, "--window-size=1366,800", "--hide-scrollbars",
+                    f"--screenshot={shot}", page], capture_output=True, timeout=120, check=True)
     import matplotlib.image
 
-    pixels = matplotlib.image.imread(shot)
-    assert pixels.shape[:2] == (800, 1200)
-    assert np.std(pixels[:, :, :3]) > 0.05  # text, table lines and the plot: not a blank page
+    pixels = matplotlib.image.imread(shot)[:, :, :3]
+    assert pixels.shape[:2] == (800, 1366)
+    assert np.std(pixels) > 0.05  # text, table lines and the plot: not a blank page
+    assert pixels[:, -24:].min() > 0.95  # the table fits a 1366-pixel screen: a white margin

@@ -121,13 +121,16 @@ def verdict_of(row: dict[str, Any]) -> str:
     return summary.get("verdict") or ("pass" if summary["passed"] else "fail")
 
 
-def main_plot(run_dir: Path) -> str:
-    """The run's first PNG as an inline data URL, so the page stands alone."""
+def main_plot(run_dir: Path, out: Path) -> str:
+    """The run's first PNG as an inline thumbnail (the page stands alone), linking to the full
+    image in the run directory."""
     pngs = sorted(Path(run_dir).glob("*.png"))
     if not pngs:
         return ""
     data = base64.b64encode(pngs[0].read_bytes()).decode()
-    return f'<img alt="{html.escape(pngs[0].stem)}" src="data:image/png;base64,{data}">'
+    href = html.escape(os.path.relpath(pngs[0], out))
+    return (f'<a href="{href}"><img alt="{html.escape(pngs[0].stem)}" '
+            f'src="data:image/png;base64,{data}"></a>')
 
 
 def render_html(rows: list[dict[str, Any]], quick: bool, out: Path) -> str:
@@ -142,7 +145,7 @@ def render_html(rows: list[dict[str, Any]], quick: bool, out: Path) -> str:
             wall = f"{row['wall_s']:.1f} s"
             href = os.path.relpath(summary["run_dir"], out)
             link = f'<a href="{html.escape(href)}/">{html.escape(href)}</a>'
-            plot = main_plot(Path(summary["run_dir"]))
+            plot = main_plot(Path(summary["run_dir"]), out)
         body.append(
             f'<tr class="{verdict.split()[0]}"><td>{html.escape(row["project"])}</td>'
             f"<td>{html.escape(row['metric'])}</td><td>{html.escape(row['target'])}</td>"
@@ -156,14 +159,15 @@ def render_html(rows: list[dict[str, Any]], quick: bool, out: Path) -> str:
 <html lang="en"><head><meta charset="utf-8"><title>dlnd course report</title>
 <style>
 body {{ font-family: system-ui, sans-serif; margin: 2em; color: #222; }}
-table {{ border-collapse: collapse; }}
+table {{ border-collapse: collapse; max-width: 100%; }}
+td:nth-child(7) {{ word-break: break-all; max-width: 14em; }}
 th, td {{ border: 1px solid #ccc; padding: 0.4em 0.6em; vertical-align: top; text-align: left; }}
 th {{ background: #f3f3f3; }}
 tr.pass .verdict {{ background: #d7f5d7; }}
 tr.fail .verdict {{ background: #f8d4d4; }}
 tr.skipped .verdict, tr.interrupted .verdict {{ background: #f5ecd0; }}
 tr.quick .verdict {{ background: #e4ecf7; }}
-img {{ max-width: 360px; }}
+img {{ max-width: 260px; }}
 </style></head>
 <body>
 <h1>dlnd course report</h1>
