@@ -77,7 +77,4 @@ def train(cfg: BatchNormConfig, run: runs.Run) -> tuple[dict[str, float], str]:
 
 def load(run_dir: Path) -> lessons.Comparison:
     """The lesson's result: each network's test accuracy and curves."""
-    trained = runs.Trained(run_dir, BatchNormConfig)
-    found = lessons.Comparison(PROJECT_NAME, trained.config)
-    found.load_state_dict(trained.state["results"])
-    return found
+    return lessons.load_comparison(run_dir, PROJECT_NAME, BatchNormConfig)

@@ -53,7 +53,4 @@ def train(cfg: WeightInitConfig, run: runs.Run) -> tuple[dict[str, float], str]:
 
 def load(run_dir: Path) -> lessons.Comparison:
     """The lesson's result: each initialisation's test accuracy and curves."""
-    trained = runs.Trained(run_dir, WeightInitConfig)
-    found = lessons.Comparison(PROJECT_NAME, trained.config)
-    found.load_state_dict(trained.state["results"])
-    return found
+    return lessons.load_comparison(run_dir, PROJECT_NAME, WeightInitConfig)

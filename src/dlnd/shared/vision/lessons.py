@@ -18,7 +18,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from dlnd.core.runs import Run, TensorBoardLog
+from dlnd.core.runs import Run, TensorBoardLog, Trained
 from dlnd.shared.vision.data import ImageSet
 from dlnd.shared.vision.evaluate import accuracy, predict_logits
 
@@ -176,3 +176,11 @@ def results_table(accuracy: dict[str, float], header: str) -> str:
     lines = [f"| {header} | test accuracy |", "|---|---:|"]
     lines += [f"| {name} | {acc:.1%} |" for name, acc in accuracy.items()]
     return "\n".join(lines) + "\n"
+
+
+def load_comparison(run_dir: Path, project: str, config_cls: type) -> Comparison:
+    """A lesson run's result, as its ``load()`` returns it: each variant's accuracy and curves."""
+    trained = Trained(run_dir, config_cls)
+    found = Comparison(project, trained.config)
+    found.load_state_dict(trained.state["results"])
+    return found
