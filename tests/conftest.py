@@ -46,5 +46,4 @@ def one_torch_thread_per_test_worker():
         import torch
 
         torch.set_num_threads(1)
-        os.environ["OMP_NUM_THREADS"] = "1"  # and in the dlnd processes a test starts, so a
-        # killed-and-resumed run computes with the thread count of its in-process reference
+        os.environ["OMP_NUM_THREADS"] = "1"  # and in the dlnd processes a test starts
