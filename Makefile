@@ -12,7 +12,7 @@ export DLND_DATA_DIR
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev,postgres]"
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev,postgres,rl,compare]"
 	touch $(STAMP)
 
 install: $(STAMP)
