@@ -5,8 +5,10 @@ import json
 import pytest
 
 from dlnd import projects
+from dlnd.app import cli
 from dlnd.app.cli import main
 from dlnd.app.course import run_course
+from dlnd.core.project import Prediction
 
 
 def run_cli(capsys, *argv):
@@ -217,3 +219,51 @@ def test_quick_runs_are_labelled_not_scored_everywhere(capsys, hour_csv, tmp_pat
         f"1 projects ran (quick runs: checked end to end, not scored); report: "
         f"{tmp_path / 'course.html'}")
     assert "quick - not scored" in (tmp_path / "course.md").read_text()
+
+
+def test_predict_refuses_an_option_the_model_does_not_take(tmp_path, monkeypatch, capsys):
+    class Classifier:
+        def predict(self, inputs):
+            raise AssertionError("not called with an option it does not take")
+
+    monkeypatch.setattr(cli, "model_offering", lambda run_dir, offer: Classifier())
+    story = tmp_path / "story.txt"
+    story.write_text("Mary went to the kitchen.\n")
+    assert cli.main(["predict", str(tmp_path), "Where is Mary?", "--story", str(story)]) == 2
+    assert capsys.readouterr().err == "dlnd: error: this model's predict takes no --story\n"
+
+
+def test_predict_passes_the_options_a_model_takes(tmp_path, monkeypatch, capsys):
+    seen = {}
+
+    class Reader:
+        def predict(self, inputs, story=None, out=None):
+            seen.update(inputs=inputs, story=story, out=out)
+            return [Prediction(inputs[0], "kitchen", 1.0)]
+
+    monkeypatch.setattr(cli, "model_offering", lambda run_dir, offer: Reader())
+    story = tmp_path / "story.txt"
+    assert cli.main(["predict", str(tmp_path), "Where is Mary?", "--story", str(story)]) == 0
+    assert seen == {"inputs": ["Where is Mary?"], "story": story, "out": None}
+    assert capsys.readouterr().out == "Where is Mary?: kitchen (100.0%)\n"
+
+
+def test_text_generators_refuse_image_options(tmp_path, monkeypatch, capsys):
+    class TextModel:
+        def generate(self, **settings):
+            raise AssertionError("not called")
+
+    monkeypatch.setattr(cli, "model_offering", lambda run_dir, offer: TextModel())
+    assert cli.main(["generate", str(tmp_path), "--n", "16"]) == 2
+    assert "for image models" in capsys.readouterr().err
+
+
+def test_play_prints_the_agents_scores(tmp_path, monkeypatch, capsys):
+    class Agent:
+        def play(self, episodes, seed, gif):
+            return {"mean_return": 500.0, "episodes": episodes}
+
+    monkeypatch.setattr(cli, "model_offering", lambda run_dir, offer: Agent())
+    assert cli.main(["play", str(tmp_path), "--episodes", "3"]) == 0
+    assert capsys.readouterr().out == "mean_return 500, episodes 3\n"
+    assert cli.main(["play", str(tmp_path), "--episodes", "0"]) == 2

@@ -12,7 +12,7 @@ import pytest
 
 import dlnd
 from dlnd import projects
-from dlnd.core.project import Model, Prediction
+from dlnd.core.project import OFFERS, Model, Prediction
 from dlnd.core.runs import CHECKPOINT, KILL_AFTER_STEP_ENV, read_metrics
 
 NAMES = list(projects.PROJECTS)
@@ -52,17 +52,25 @@ def test_quick_run_meets_the_contract(name, tmp_path, require_data):
 
     model = dlnd.load(run_dir)
     assert isinstance(model, Model) and model.project == name
-    for offer in ("predict", "generate"):
+    for offer in OFFERS:
         assert hasattr(model, offer) == (offer in project.offers), offer
     if "predict" in project.offers:
         inputs = sample_inputs(name, tmp_path)
         answers = model.predict(inputs)
         assert len(answers) == len(inputs)
         assert all(isinstance(a, Prediction) and 0 <= a.probability <= 1 for a in answers)
-    if "generate" in project.offers:
+    if "generate" in project.offers and getattr(model, "draws_images", False):
+        first = model.generate(n=4, out=tmp_path / "a.png", seed=1)
+        again = model.generate(n=4, out=tmp_path / "b.png", seed=1)
+        assert first.read_bytes() == again.read_bytes()  # same seed, same images
+    elif "generate" in project.offers:
         text = model.generate(length=20, seed=1)
         assert isinstance(text, str) and text
         assert text == model.generate(length=20, seed=1)  # same seed, same text
+    if "play" in project.offers:
+        results = model.play(episodes=2, seed=0)
+        assert "mean_return" in results and math.isfinite(results["mean_return"])
+        assert results == model.play(episodes=2, seed=0)  # same seed, same games
 
 
 def timed(name):

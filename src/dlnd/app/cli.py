@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import difflib
+import inspect
 import os
 import shutil
 import sys
@@ -79,9 +80,14 @@ def build_parser(project: projects.Project | None = None) -> Parser:
     predict = sub.add_parser("predict", help="query a trained model (texts, image files ...)")
     predict.add_argument("run_dir", type=Path, help="a run directory")
     predict.add_argument("inputs", nargs="*", help="inputs; none: one per line of stdin")
+    predict.add_argument("--out", type=Path, help="where to write the picture an answer comes "
+                         "with (an attention map, a stylised image), for models that draw one")
+    predict.add_argument("--story", type=Path, help="a text file the questions are about "
+                         "(question-answering models)")
 
-    generate = sub.add_parser("generate", help="sample text from a trained language model")
-    generate.add_argument("run_dir", type=Path, help="a char-rnn or tv-script run directory")
+    generate = sub.add_parser("generate", help="sample from a trained generative model "
+                              "(text, images)")
+    generate.add_argument("run_dir", type=Path, help="a run directory of a generative project")
     generate.add_argument("--prime", default="", help="text to start from")
     generate.add_argument("--length", type=int, default=200, help="tokens to generate")
     generate.add_argument("--temperature", type=float, default=0.8,
@@ -89,6 +95,18 @@ def build_parser(project: projects.Project | None = None) -> Parser:
     generate.add_argument("--top-k", type=int, default=None,
                           help="sample only among the k likeliest tokens")
     generate.add_argument("--seed", type=int, default=0, help="same seed, same text")
+    generate.add_argument("--n", type=int, default=None, help="images to draw (image models)")
+    generate.add_argument("--out", type=Path, default=None,
+                          help="where to write the image grid (image models)")
+    generate.add_argument("--interpolate", action="store_true",
+                          help="a row of images between two noise vectors (image models)")
+
+    play = sub.add_parser("play", help="let a trained agent play its game and report the score")
+    play.add_argument("run_dir", type=Path, help="a run directory of a reinforcement-learning "
+                      "project")
+    play.add_argument("--episodes", type=int, default=10, help="episodes (games) to play")
+    play.add_argument("--seed", type=int, default=0, help="seed of the first episode")
+    play.add_argument("--gif", type=Path, default=None, help="write the first episode as a GIF")
 
     sweep = sub.add_parser("sweep", help="a grid or an Optuna search; every trial is a run",
                            description="Grid: --grid key=v1,v2 (repeat for more keys). Search: "
@@ -246,7 +264,7 @@ def cmd_data(args) -> int:
 
 
 def model_offering(run_dir: Path, offer: str):
-    """The trained model of a run, which must offer ``offer`` (``predict`` or ``generate``)."""
+    """The trained model of a run, which must offer ``offer`` (one of ``OFFERS``)."""
     project = projects.get(read_meta(run_dir)["project"])
     if offer not in project.offers:
         able = [n for n, p in projects.PROJECTS.items() if offer in p.offers]
@@ -271,12 +289,25 @@ def cmd_predict(args) -> int:
     inputs = args.inputs or read_stdin_lines()
     if not inputs:
         raise UsageError("no inputs: give them as arguments or one per line on stdin")
-    for prediction in model.predict(inputs):
+    options = {k: v for k, v in (("out", args.out), ("story", args.story)) if v is not None}
+    for prediction in call_with_options(model.predict, "predict", options, inputs):
         print(prediction)
     return 0
 
 
+def call_with_options(method, command: str, options: dict, *args):
+    """``method(*args, **options)``, refusing with a usage error an option that this project's
+    model does not take (e.g. ``--story`` for an image classifier)."""
+    accepted = inspect.signature(method).parameters
+    refused = sorted(k for k in options if k not in accepted)
+    if refused:
+        flags = ", ".join("--" + k.replace("_", "-") for k in refused)
+        raise UsageError(f"this model's {command} takes no {flags}")
+    return method(*args, **options)
+
+
 MAX_GENERATED = 100_000  # tokens: about a novel's chapter; more is a typo, not a wish
+MAX_IMAGES = 1_024  # a 32x32 grid; more is unreadable in one picture
 TEMPERATURES = (0.01, 100.0)  # below, sampling is greedy in all but name; above, noise
 
 
@@ -292,6 +323,16 @@ def cmd_generate(args) -> int:
     if not 0 <= args.seed < 2**32:
         raise UsageError("--seed must be between 0 and 2**32 - 1")
     model = model_offering(args.run_dir, "generate")
+    if getattr(model, "draws_images", False):  # an image model: a grid (or a row) to a file
+        if args.n is not None and not 1 <= args.n <= MAX_IMAGES:
+            raise UsageError(f"--n must be between 1 and {MAX_IMAGES:,}")
+        out = model.generate(n=args.n or 64, out=args.out, seed=args.seed,
+                             interpolate=args.interpolate)
+        print(f"wrote {out}")
+        return 0
+    if args.n is not None or args.out is not None or args.interpolate:
+        raise UsageError("--n, --out and --interpolate are for image models; this one writes "
+                         "text")
     settings = {"prime": args.prime, "length": args.length, "temperature": args.temperature,
                 "top_k": args.top_k, "seed": args.seed}
     stream = getattr(model, "stream", None)  # the text as it is sampled, where a model can
@@ -304,6 +345,23 @@ def cmd_generate(args) -> int:
         sys.stdout.flush()
     except BrokenPipeError:  # the reader (`| head`) has what it wanted: stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return 0
+
+
+MAX_EPISODES = 10_000
+
+
+def cmd_play(args) -> int:
+    if not 1 <= args.episodes <= MAX_EPISODES:
+        raise UsageError(f"--episodes must be between 1 and {MAX_EPISODES:,}")
+    if not 0 <= args.seed < 2**32:
+        raise UsageError("--seed must be between 0 and 2**32 - 1")
+    model = model_offering(args.run_dir, "play")
+    results = model.play(episodes=args.episodes, seed=args.seed, gif=args.gif)
+    print(", ".join(f"{k} {v:.4g}" if isinstance(v, float) else f"{k} {v}"
+                    for k, v in results.items()))
+    if args.gif is not None:
+        print(f"wrote {args.gif}")
     return 0
 
 
@@ -384,7 +442,8 @@ def cmd_course(args) -> int:
 
 
 COMMANDS = {"list": cmd_list, "run": cmd_run, "data": cmd_data, "runs": cmd_runs,
-            "predict": cmd_predict, "generate": cmd_generate, "course": cmd_course,
+            "predict": cmd_predict, "generate": cmd_generate, "play": cmd_play,
+            "course": cmd_course,
             "sweep": cmd_sweep,
             "compare": cmd_compare}
 

@@ -8,7 +8,8 @@ Each project package (``dlnd/projects/<name>/``) has the same shape: ``config.py
 :mod:`dlnd.core.runs` (track, keep, epochs), and ``load(run_dir)``, which returns a trained
 model. What a model offers is declared in ``Project.offers`` and follows :class:`Model`:
 ``predict(inputs)`` (``dlnd predict``) answers queries typed by a user (texts, image files);
-``generate(...)`` (``dlnd generate``) samples from a generative model.
+``generate(...)`` (``dlnd generate``) samples from a generative model; ``play(...)``
+(``dlnd play``) lets a trained agent play its game.
 """
 
 from __future__ import annotations
@@ -62,14 +63,18 @@ class Prediction:
 @runtime_checkable
 class Model(Protocol):
     """What ``load(run_dir)`` returns for every project. Projects that answer queries also have
-    ``predict(inputs: list[str]) -> list[Prediction]``; generative ones ``generate(prime="",
-    length=200, temperature=0.8, top_k=None, seed=0) -> str``."""
+    ``predict(inputs: list[str], **options) -> list[Prediction]`` (options a model may take:
+    ``out`` a path to draw its answer's picture to, ``story`` a text file the questions are
+    about); text generators ``generate(prime="", length=200, temperature=0.8, top_k=None,
+    seed=0) -> str``; image generators set ``draws_images = True`` and have ``generate(n=64,
+    out=None, seed=0, interpolate=False) -> Path`` (the PNG written); agents ``play(episodes=10,
+    seed=0, gif=None) -> dict`` (``mean_return`` and the game's own measures)."""
 
     project: str  # the project's name
     config: Any  # the run's resolved config
 
 
-OFFERS = ("predict", "generate")
+OFFERS = ("predict", "generate", "play")
 
 
 @dataclass(frozen=True)
