@@ -1,0 +1,96 @@
+"""Settings of babi (question answering on Facebook's bAbI tasks)."""
+
+from dataclasses import dataclass
+
+from dlnd.core.config import (
+    MAX_BATCH,
+    MAX_EPOCHS,
+    MAX_THREADS,
+    MAX_UNITS,
+    BaseConfig,
+    check_memory,
+    param,
+)
+from dlnd.core.errors import ConfigError
+from dlnd.projects.babi.data import TASKS
+
+VOCAB_ESTIMATE = 200  # words of one task's vocabulary, rounded up (qa19 has the most, ~40)
+
+
+@dataclass
+class BabiConfig(BaseConfig):
+    model: str = param("memn2n", "memn2n: end-to-end memory network (Sukhbaatar et al. 2015); "
+                       "rnn: the course's Keras babi_rnn (story LSTM + question LSTM)",
+                       choices=("memn2n", "rnn"))
+    task: str = param("qa1", "which of the 20 bAbI tasks (qa1 .. qa20)", choices=TASKS)
+    size: str = param("10k", "training questions per task: 1k (en) or 10k (en-10k); the "
+                      "offline data lacks en-10k's qa3 training file, so qa3 runs on 1k",
+                      choices=("1k", "10k"))
+    epochs: int = param(0, "passes over the training questions; 0 = the model's default: 30 "
+                        "for memn2n (the paper ran 100 of plain SGD; Adam with batches of 128 "
+                        "gets there in far fewer), 20 for rnn (Keras)", min=0, max=MAX_EPOCHS)
+    batch_size: int = param(0, "questions per step; 0 = the model's default: 128 for memn2n "
+                            "(the paper: 32; larger batches cost far less per question on a "
+                            "CPU), 32 for rnn (Keras)", min=0, max=MAX_BATCH)
+    optimizer: str = param("auto", "auto = adam (Keras's for rnn; for memn2n the paper used "
+                           "SGD at 0.01, which needs ~100 epochs: sgd is here to compare)",
+                           choices=("auto", "sgd", "adam"))
+    lr: float = param(0.0, "step size; 0 = the model's default: 0.01 for memn2n (paper's "
+                      "value, with Adam), 0.001 for rnn (Keras's Adam)", min=0)
+    lr_halving_epochs: int = param(8, "memn2n: the step size halves every this many epochs "
+                                   "(the paper: every 25 of 100)", min=1, max=MAX_EPOCHS)
+    clip: float = param(40.0, "memn2n: gradient-norm clipping (the paper's 40)", gt=0)
+    hops: int = param(3, "memn2n: memory hops (the paper's 3)", min=1, max=16)
+    embedding_dim: int = param(0, "word vector size; 0 = the model's reference value: 20 "
+                               "for memn2n (paper), 50 for rnn (Keras)", min=0, max=MAX_UNITS)
+    hidden_size: int = param(100, "rnn: LSTM units of the story and of the question encoder "
+                             "(Keras's 100)", min=1, max=MAX_UNITS)
+    memory_size: int = param(50, "memn2n: statements a story keeps in memory, the most "
+                             "recent (the paper's 50)", min=1, max=10_000)
+    linear_start_epochs: int = param(
+        5, "memn2n: the first epochs run without the softmax in the hops (the paper's linear "
+        "start), which keeps training out of poor local minima", min=0,
+        max=MAX_EPOCHS)
+    random_noise: float = param(0.1, "memn2n: share of empty memories added at random to "
+                                "training stories (temporal regularisation, the paper's 10%)",
+                                min=0, max=0.9)
+    val_fraction: float = param(0.1, "training questions held out to choose the best epoch "
+                                "(the paper's 10%)", gt=0, max=0.5)
+    max_train: int = param(0, "use only the first N training questions (0 = all): quick runs",
+                           min=0, max=10_000_000)
+    max_test: int = param(0, "use only the first N test questions (0 = all): quick runs",
+                          min=0, max=10_000_000)
+    threads: int = param(1, "torch CPU threads (0 = torch's default); these models are tiny, "
+                         "one thread is as fast as two", min=0, max=MAX_THREADS)
+
+    # the model's reference values, where the config says 0
+    def resolved_epochs(self) -> int:
+        return self.epochs or (30 if self.model == "memn2n" else 20)
+
+    def resolved_batch(self) -> int:
+        return self.batch_size or (128 if self.model == "memn2n" else 32)
+
+    def resolved_lr(self) -> float:
+        return self.lr or (0.01 if self.model == "memn2n" else 0.001)
+
+    def resolved_optimizer(self) -> str:
+        return "adam" if self.optimizer == "auto" else self.optimizer
+
+    def resolved_dim(self) -> int:
+        return self.embedding_dim or (20 if self.model == "memn2n" else 50)
+
+    def check(self) -> None:
+        super().check()
+        if self.model == "memn2n" and self.linear_start_epochs >= self.resolved_epochs():
+            raise ConfigError(f"linear_start_epochs ({self.linear_start_epochs}) must be fewer "
+                              f"than the epochs ({self.resolved_epochs()}): the softmax comes "
+                              f"back after it")
+        d = self.resolved_dim()
+        if self.model == "memn2n":
+            params = (self.hops + 1) * (VOCAB_ESTIMATE + self.memory_size) * d
+            acts = self.resolved_batch() * self.memory_size * 12 * d * self.hops * 4
+        else:
+            params = 2 * VOCAB_ESTIMATE * d + 2 * 4 * self.hidden_size * (d + self.hidden_size)
+            acts = self.resolved_batch() * 1000 * 8 * self.hidden_size
+        check_memory("embedding_dim, hidden_size, memory_size or batch_size", params,
+                     activations=acts)
