@@ -59,8 +59,11 @@ def test_style_transfer_quick_run_lowers_its_style_loss(tmp_path):
     assert (tmp_path / "r.png") == model.save(tmp_path / "r.png")
 
 
-def test_transformer_trains_saves_loads_and_stylises(tmp_path):
+@pytest.mark.realdata
+def test_transformer_trains_saves_loads_and_stylises(tmp_path, require_data):
     from dlnd.projects.fast_style_transfer.model import TransformerNet
+
+    require_data("cifar10-sample")  # the project's default content (drawn images here)
 
     overrides = {"content": "drawn", "content_limit": 10, "val_size": 2, "image_size": 16,
                  "width": 4, "res_blocks": 1, "epochs": 2, "style_size": 32,
@@ -79,6 +82,20 @@ def test_transformer_trains_saves_loads_and_stylises(tmp_path):
     image = torch.rand(1, 3, 16, 16)
     assert torch.equal(model.stylise(image), model.stylise(image))
     assert model.stylise(image).shape == image.shape
+
+
+@pytest.mark.realdata
+def test_the_small_vgg_trains_and_gives_named_features(tmp_path, require_data):
+    require_data("cifar10-sample")
+    net, train, val = style.small_vgg(0.125, seed=0)
+    before = net[1].features[0].weight.clone()
+    style.train_small_vgg(net, train, val, steps=2, seed=0, batch_size=8)
+    assert not torch.equal(before, net[1].features[0].weight)
+    features = style.TrainedFeatures(net.eval(), 0.125)
+    out = features(torch.rand(2, 3, 32, 32))
+    assert set(out) == set(style.SMALL_STYLE) | set(style.SMALL_CONTENT)
+    assert out["relu3_1"].shape == (2, 32, 8, 8)
+    assert all(not p.requires_grad for p in features.parameters())
 
 
 def torchvision_layout(architecture):

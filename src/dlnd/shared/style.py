@@ -316,12 +316,12 @@ def small_vgg(width: float, seed: int):
 
 
 def train_small_vgg(net: nn.Module, train, val, steps: int, seed: int, batch_size: int = 64,
-                    lr: float = 0.02) -> None:
-    """SGD with Nesterov momentum on the training images (the shared lessons' loop)."""
+                    lr: float = 1e-3) -> None:
+    """Adam on the training images (the shared lessons' loop). Adam, because a VGG without
+    batch norm learns slowly with SGD: 400 steps of SGD at lr 0.02 reached 28% held out."""
     from dlnd.shared.vision import lessons
 
-    optimizer = torch.optim.SGD(net.parameters(), lr=lr, momentum=0.9, nesterov=True,
-                                weight_decay=5e-4)
+    optimizer = torch.optim.Adam(net.parameters(), lr=lr)
     lessons.train_curves(net, optimizer, train, val, steps=steps, batch_size=batch_size,
                          seed=seed, every=steps)
 

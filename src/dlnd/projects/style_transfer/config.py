@@ -1,6 +1,7 @@
 """Settings of style-transfer (Gatys et al. 2016: optimise an image's pixels)."""
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal
 
 from dlnd.core.config import MAX_EPOCHS, MAX_STEPS, MAX_THREADS, BaseConfig, param
@@ -76,3 +77,13 @@ def check_features(cfg) -> None:
         raise ConfigError(f"weights applies to features=vgg16 or vgg19, not {cfg.features}")
     if cfg.content_weight == cfg.style_weight == 0:
         raise ConfigError("content_weight and style_weight are both 0: nothing to optimise")
+    for key in ("content", "style"):
+        check_image_file(key, getattr(cfg, key, None))
+
+
+def check_image_file(key: str, path: str | None) -> None:
+    """A named image file must exist before a run directory is made (its pixels are read,
+    with a clear error for a damaged file, when the run starts)."""
+    if path is not None and not Path(path).is_file():
+        what = "is a folder, not an image file" if Path(path).is_dir() else "does not exist"
+        raise ConfigError(f"{key} image {path} {what}")
