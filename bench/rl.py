@@ -139,7 +139,8 @@ def games(project: str, games: int, overrides: dict) -> None:
         model = dlnd.load(summary["run_dir"])
         rows = {"dlnd": model.play(episodes=games, seed=rl.FINAL_EVAL_SEED)}
         for name, policy in impl.baselines().items():
-            rows[name] = impl.play_policy(policy, episodes=games, seed=rl.FINAL_EVAL_SEED)
+            rows[name] = impl.play_policy(policy, model.config, episodes=games,
+                                          seed=rl.FINAL_EVAL_SEED)
         for name, result in rows.items():
             print(json.dumps({"project": project, "agent": name, "games": games,
                               **{k: round(v, 4) for k, v in result.items()},
