@@ -33,7 +33,14 @@ def logits_of(model: torch.nn.Module, batch: babi.Arrays, age: torch.Tensor | No
               ) -> tuple[torch.Tensor, torch.Tensor | None]:
     """Answer logits and (MemN2N) the hops' attention for a batch of arrays."""
     if isinstance(model, MemN2N):
-        return model(torch.from_numpy(batch.memories), torch.from_numpy(batch.questions), age)
+        memories = torch.from_numpy(batch.memories)
+        # slots empty in every story of the batch get no attention: leave them out (exactly
+        # the same answers, and the ages of the other slots are unchanged)
+        used = (memories != babi.PAD).any(-1).any(0).nonzero()
+        first = int(used.min()) if len(used) else memories.shape[1] - 1
+        logits, attention = model(memories[:, first:], torch.from_numpy(batch.questions),
+                                  None if age is None else age[:, first:])
+        return logits, F.pad(attention, (first, 0))
     story = torch.from_numpy(batch.story)
     used = int((story != babi.PAD).any(0).nonzero().min()) if (story != babi.PAD).any() else 0
     return model(story[:, used:], torch.from_numpy(batch.questions)), None  # less padding
