@@ -451,6 +451,10 @@ def record_episode(policy: Callable[[np.ndarray], np.ndarray], make_env: Callabl
     """The frames (``env.render()`` in ``rgb_array`` mode) and return of one episode from
     ``reset(seed=seed)``; ``make_env`` must make its environment with that render mode. At most
     ``max_frames`` frames are kept (the episode still plays to its end)."""
+    import os
+
+    # pygame draws the frames off screen; without a display it would complain on stderr
+    os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
     prep = preprocess or (lambda obs: np.asarray(obs, dtype=np.float32))
     env = make_env()
     try:

@@ -14,11 +14,7 @@ IDLE = 1
 
 def env_maker(duration: int):
     def make_env(render_mode: str | None = None) -> Any:
-        import os
-
         import gymnasium as gym
-
-        os.environ.setdefault("SDL_AUDIODRIVER", "dummy")  # pygame draws; it must not play
         import highway_env  # noqa: F401  (registers highway-fast-v0)
 
         return gym.make(ENV_ID, render_mode=render_mode, config={"duration": duration})
