@@ -102,7 +102,13 @@ def parse(text: str, source: str = "bAbI text") -> list[Example]:
 
 def read(task: str, size: str, split: str) -> list[Example]:
     name = file_name(task, size, split)
-    path = datasets.path("babi", name)
+    try:
+        path = datasets.path("babi", name)
+    except DataError as exc:
+        if (size, task) != MISSING_OFFLINE:
+            raise
+        raise DataError(f"{exc}; or run qa3 on 1k (size = \"1k\"), as bench/babi.py "
+                        f"does") from None
     return parse(datasets.read_text(path), source=name)
 
 
