@@ -200,3 +200,43 @@ class _Stop:
             yield epoch
             if epoch + 1 == self._epochs:
                 self._run.stop("interrupted")
+
+
+def test_frozen_lake_success_is_exact_and_value_iteration_is_the_best():
+    from dlnd.projects.q_learning import data
+
+    env = data.frozen_lake()
+    optimal = data.optimal_q(env, 0.99)
+    best = data.success_probability(env, optimal.argmax(axis=1))
+    assert best == pytest.approx(0.7402, abs=1e-4)  # the known ~74% of the slippery 4x4 lake
+    rng = np.random.default_rng(0)
+    for _ in range(20):  # no random policy does better
+        assert data.success_probability(env, rng.integers(0, 4, size=16)) <= best
+    # the exact figure agrees with sampled games of the same policy
+    policy = optimal.argmax(axis=1)
+    games = rl.evaluate(lambda obs: policy[obs.astype(int)], data.frozen_lake, 2000, seed=0)
+    assert rl.mean_return(games) == pytest.approx(best, abs=0.03)
+
+
+def test_cartpole_discretiser_cuts_each_value_into_its_bins():
+    from dlnd.projects.q_learning.data import Discretiser
+
+    d = Discretiser((1, 1, 6, 12))
+    assert d.states == 72
+    assert d(np.array([0.0, 0.0, -1.0, -10.0])) == 0  # beyond the range: the end bins
+    assert d(np.array([0.0, 0.0, 1.0, 10.0])) == 71
+    assert d(np.array([2.0, -2.0, 0.0, 0.0])) == 3 + 6 * 6  # the cart is ignored (one bin)
+
+
+def test_evaluation_is_deterministic_for_a_seed_and_gifs_are_written(tmp_path):
+    from dlnd.projects.dqn_cartpole.data import make_env
+
+    flip = lambda obs: (obs[:, 2] > 0).astype(int)  # noqa: E731  push towards the pole's lean
+    results, played = rl.play(flip, make_env, episodes=3, seed=5, gif=tmp_path / "a.gif")
+    again, _ = rl.play(flip, make_env, episodes=3, seed=5)
+    assert results == again and len(played) == 3 and results["mean_return"] > 20
+    from PIL import Image
+
+    with Image.open(tmp_path / "a.gif") as gif:
+        # the first episode: reset + each step (Pillow merges frames that repeat the last)
+        assert played[0].length // 2 < gif.n_frames <= played[0].length + 1
