@@ -13,7 +13,8 @@ network; ``wall_s`` is training time without the evaluations. Then one line per 
 
 ``flappy`` / ``traffic``: train the flappy-bird / deep-traffic project with its defaults, then
 play 20 evaluation games with it, a random agent and a hand-written heuristic (flappy) or the
-environment's idle policy (traffic).
+environment's idle policy (traffic); ``--baselines-only`` scores the baselines alone (``wall_s``:
+the agent's training time, or the baseline's playing time).
 
     flock /tmp/dlnd-bench.lock nice -n 5 .venv/bin/python bench/rl.py cartpole
 """
@@ -128,24 +129,31 @@ def cartpole(seeds: int, agents: list[str]) -> None:
             "seeds_final_ge_475": sum(r["final_eval_mean"] >= GOAL for r in rows)}), flush=True)
 
 
-def games(project: str, games: int, overrides: dict) -> None:
-    """Train ``project`` with its defaults, then score it and the baselines on ``games``
-    evaluation games (the same seeds for all)."""
+def games(project: str, games: int, overrides: dict, baselines_only: bool = False) -> None:
+    """Train ``project`` with its defaults (unless ``baselines_only``), then score it and the
+    baselines on ``games`` evaluation games (the same seeds for all)."""
     import dlnd
 
-    impl = dlnd.projects.get(project).implementation()
+    proj = dlnd.projects.get(project)
+    impl = proj.implementation()
     with tempfile.TemporaryDirectory() as out:
-        summary = dlnd.run(project, out=out, verbose=True, **overrides)
-        model = dlnd.load(summary["run_dir"])
-        rows = {"dlnd": model.play(episodes=games, seed=rl.FINAL_EVAL_SEED)}
+        rows, wall = {}, {}
+        if baselines_only:
+            config = proj.make_config()
+        else:
+            summary = dlnd.run(project, out=out, verbose=True, **overrides)
+            model = dlnd.load(summary["run_dir"])
+            config, wall["dlnd"] = model.config, round(summary["wall_s"], 1)
+            rows["dlnd"] = model.play(episodes=games, seed=rl.FINAL_EVAL_SEED)
         for name, policy in impl.baselines().items():
-            rows[name] = impl.play_policy(policy, model.config, episodes=games,
+            start = time.perf_counter()
+            rows[name] = impl.play_policy(policy, config, episodes=games,
                                           seed=rl.FINAL_EVAL_SEED)
+            wall[name] = round(time.perf_counter() - start, 1)
         for name, result in rows.items():
             print(json.dumps({"project": project, "agent": name, "games": games,
                               **{k: round(v, 4) for k, v in result.items()},
-                              "wall_s": round(summary["wall_s"], 1) if name == "dlnd"
-                              else None}), flush=True)
+                              "wall_s": wall[name]}), flush=True)
 
 
 def main() -> None:
@@ -154,11 +162,14 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument("--agents", default="dlnd,sb3")
     parser.add_argument("--games", type=int, default=20)
+    parser.add_argument("--baselines-only", action="store_true",
+                        help="flappy/traffic: score only the baselines (no training)")
     args = parser.parse_args()
     if args.what == "cartpole":
         cartpole(args.seeds, args.agents.split(","))
     else:
-        games("flappy-bird" if args.what == "flappy" else "deep-traffic", args.games, {})
+        games("flappy-bird" if args.what == "flappy" else "deep-traffic", args.games, {},
+              args.baselines_only)
 
 
 if __name__ == "__main__":
