@@ -15,6 +15,10 @@ from dlnd.app.sweep import SweepSpec, open_study, parse_grid, parse_space, run_s
 from dlnd.core.errors import ConfigError, UsageError
 from dlnd.core.runs import find_runs
 
+# Seconds after which a sweep subprocess counts as hung. Generous: on a loaded 2-core machine a
+# two-trial sweep that finishes in 15 s idle took 40 s end to end (imports alone take 20 s).
+HANG = 600
+
 pytestmark = pytest.mark.realdata
 
 
@@ -89,7 +93,7 @@ def test_killed_sweep_resumes_and_retries_the_dead_trial_once(hour_csv, tmp_path
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
 
-    done = subprocess.run(argv, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=HANG)
     assert done.returncode == 0, done.stderr
     spec = SweepSpec("bike-sharing", grid={"hidden_nodes": ["4", "5", "6"]},
                      fixed={"epochs": "60"}, prune=False, out=str(tmp_path), heartbeat_s=1)
@@ -189,13 +193,13 @@ def test_ctrl_c_stops_every_worker_and_their_trials_run_again(hour_csv, tmp_path
             "hidden_nodes=4,5,6", "--workers", "2", "--name", "ctrl-c", "--out", str(tmp_path)]
     proc = subprocess.Popen([*argv, "--set", "epochs=400"], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, start_new_session=True)
-    deadline = time.time() + 90
+    deadline = time.time() + HANG
     while sum(1 for r in find_runs(tmp_path, "bike-sharing")
               if (r / "checkpoint.safetensors").exists()) < 2:  # both workers are training
         assert time.time() < deadline and proc.poll() is None, proc.communicate()
         time.sleep(0.05)
     os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C reaches the whole process group
-    out, err = proc.communicate(timeout=60)
+    out, err = proc.communicate(timeout=HANG)
     assert proc.returncode == 130, err
     assert out.count("interrupted") == 2, out
     spec = SweepSpec("bike-sharing", grid={"hidden_nodes": ["4"]}, name="ctrl-c",
@@ -206,7 +210,7 @@ def test_ctrl_c_stops_every_worker_and_their_trials_run_again(hour_csv, tmp_path
     assert "RUNNING" not in {t.state.name for t in trials}
 
     done = subprocess.run([*argv, "--set", "epochs=2"], capture_output=True, text=True,
-                          timeout=120)
+                          timeout=HANG)
     assert done.returncode == 0, done.stderr
     complete = [t.params["hidden_nodes"] for t in study.get_trials() if t.state.name == "COMPLETE"]
     assert sorted(complete) == [4, 5, 6]
@@ -229,7 +233,7 @@ def test_a_trial_claimed_but_never_beating_is_reclaimed(hour_csv, tmp_path):
     assert study._storage.set_trial_state_values(orphan._trial_id, state=TrialState.RUNNING)
 
     done = subprocess.run([sys.executable, "-m", "dlnd", *argv], capture_output=True, text=True,
-                          timeout=60)  # before: waited forever for the orphan
+                          timeout=HANG)  # before: waited forever for the orphan
     assert done.returncode == 0, done.stderr
     states = sorted((t.params.get("hidden_nodes", orphan.system_attrs["fixed_params"]
                                   ["hidden_nodes"]), t.state.name) for t in study.get_trials())
@@ -260,7 +264,7 @@ def in_processes(target, count: int, *args, results_each: int = 1) -> list:
     for p in procs:
         p.start()
     for p in procs:
-        p.join(timeout=120)
+        p.join(timeout=HANG)
     assert all(p.exitcode == 0 for p in procs), [p.exitcode for p in procs]
     return [results.get() for _ in range(count * results_each)]
 
