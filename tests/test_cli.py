@@ -1,6 +1,7 @@
 """The command line: exit codes, one-sentence errors, tables, the course report."""
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -8,6 +9,7 @@ from dlnd import projects
 from dlnd.app import cli
 from dlnd.app.cli import main
 from dlnd.app.course import run_course
+from dlnd.core.errors import UsageError
 from dlnd.core.project import Prediction
 
 
@@ -267,3 +269,26 @@ def test_play_prints_the_agents_scores(tmp_path, monkeypatch, capsys):
     assert cli.main(["play", str(tmp_path), "--episodes", "3"]) == 0
     assert capsys.readouterr().out == "mean_return 500, episodes 3\n"
     assert cli.main(["play", str(tmp_path), "--episodes", "0"]) == 2
+
+
+def fake_run(out, project, name, status):
+    run_dir = out / project / name
+    run_dir.mkdir(parents=True)
+    (run_dir / "run.json").write_text(json.dumps({"project": project}))
+    if status:
+        (run_dir / "summary.json").write_text(json.dumps(
+            {"status": status, "passed": None, "metrics": {}, "wall_s": 1.0}))
+    return run_dir
+
+
+def test_a_project_name_stands_for_its_latest_completed_run(tmp_path, capsys):
+    out = tmp_path / "runs"
+    with pytest.raises(UsageError, match="no completed sentiment-ngrams run under"):
+        cli.latest_run(Path("sentiment-ngrams"), out)
+    fake_run(out, "sentiment-ngrams", "20261129T100000Z-aaaaaa", "completed")
+    latest = fake_run(out, "sentiment-ngrams", "20261129T110000Z-bbbbbb", "completed")
+    fake_run(out, "sentiment-ngrams", "20261129T120000Z-cccccc", "interrupted")
+    fake_run(out, "sentiment-ngrams", "20261129T130000Z-dddddd", None)  # still running
+    assert cli.latest_run(Path("sentiment-ngrams"), out) == latest
+    assert cli.latest_run(latest, out) == latest  # a directory is itself
+    assert cli.latest_run(Path("no-such-dir"), out) == Path("no-such-dir")  # read_meta says why

@@ -78,7 +78,8 @@ def build_parser(project: projects.Project | None = None) -> Parser:
         "name", nargs="?")
 
     predict = sub.add_parser("predict", help="query a trained model (texts, image files ...)")
-    predict.add_argument("run_dir", type=Path, help="a run directory")
+    predict.add_argument("run_dir", type=Path, help="a run directory, or a project's name for "
+                         "its latest completed run")
     predict.add_argument("inputs", nargs="*", help="inputs; none: one per line of stdin")
     predict.add_argument("--out", type=Path, help="where to write the picture an answer comes "
                          "with (an attention map, a stylised image), for models that draw one")
@@ -87,7 +88,8 @@ def build_parser(project: projects.Project | None = None) -> Parser:
 
     generate = sub.add_parser("generate", help="sample from a trained generative model "
                               "(text, images)")
-    generate.add_argument("run_dir", type=Path, help="a run directory of a generative project")
+    generate.add_argument("run_dir", type=Path, help="a run directory of a generative project, "
+                          "or its name (latest completed run)")
     generate.add_argument("--prime", default="", help="text to start from")
     generate.add_argument("--length", type=int, default=200, help="tokens to generate")
     generate.add_argument("--temperature", type=float, default=0.8,
@@ -103,7 +105,7 @@ def build_parser(project: projects.Project | None = None) -> Parser:
 
     play = sub.add_parser("play", help="let a trained agent play its game and report the score")
     play.add_argument("run_dir", type=Path, help="a run directory of a reinforcement-learning "
-                      "project")
+                      "project, or its name (latest completed run)")
     play.add_argument("--episodes", type=int, default=10, help="episodes (games) to play")
     play.add_argument("--seed", type=int, default=0, help="seed of the first episode")
     play.add_argument("--gif", type=Path, default=None, help="write the first episode as a GIF")
@@ -263,8 +265,24 @@ def cmd_data(args) -> int:
     return 1 if failed else 0
 
 
+def latest_run(name: Path, out: Path = Path("runs")) -> Path:
+    """``name`` itself when it is a directory; a project's name stands for that project's
+    latest completed run under ``out``, so ``dlnd predict sentiment-rnn "..."`` works right
+    after ``dlnd run sentiment-rnn``."""
+    if name.is_dir() or str(name) not in projects.PROJECTS:
+        return name
+    completed = [d for d in find_runs(out, str(name))
+                 if (read_summary(d) or {}).get("status") == "completed"]
+    if not completed:
+        raise UsageError(f"no completed {name} run under {out}/: train one with "
+                         f"`dlnd run {name}`, or give a run directory")
+    return completed[-1]
+
+
 def model_offering(run_dir: Path, offer: str):
-    """The trained model of a run, which must offer ``offer`` (one of ``OFFERS``)."""
+    """The trained model of a run (a directory, or a project's name for its latest completed
+    run), which must offer ``offer`` (one of ``OFFERS``)."""
+    run_dir = latest_run(run_dir)
     project = projects.get(read_meta(run_dir)["project"])
     if offer not in project.offers:
         able = [n for n, p in projects.PROJECTS.items() if offer in p.offers]
