@@ -684,9 +684,11 @@ def load_dqn(trained: Any, make_env: Callable[..., Any],
 
 def plot_returns(run: Any, final_returns: Sequence[float], *, goal: float | None = None,
                  title: str = "", steps_per_epoch: int = 0,
-                 names: Sequence[str] = ("train/return", "eval/return")) -> Path:
+                 names: Sequence[str] = ("train/return", "eval/return"),
+                 final_label: str = "return") -> Path:
     """``returns.png``: the return curve (mean return of each epoch's training episodes and
-    greedy evaluation episodes, with the goal) beside the final evaluation episodes' returns."""
+    greedy evaluation episodes, with the goal) beside the final evaluation episodes' returns (or
+    another per-episode figure, named ``final_label``)."""
     from dlnd.shared import plots
 
     curves = plots.history(run, names)
@@ -700,13 +702,14 @@ def plot_returns(run: Any, final_returns: Sequence[float], *, goal: float | None
                   color=plots.COLOURS[i], label=labels.get(name, name))
     if goal is not None:
         left.axhline(goal, color="grey", linestyle=":", label=f"goal {goal:g}")
-        right.axvline(goal, color="grey", linestyle=":")
+        if final_label == "return":
+            right.axvline(goal, color="grey", linestyle=":")
     left.set_xlabel("environment steps" if steps_per_epoch else "epoch")
     left.set_ylabel("mean return")
     left.legend(fontsize=8)
     left.set_title("Return curve")
     right.hist(list(final_returns), bins=min(20, max(len(final_returns), 1)), color="tab:green")
-    right.set_xlabel("return")
+    right.set_xlabel(final_label)
     right.set_ylabel("episodes")
     right.set_title(f"Final evaluation: mean {np.mean(final_returns):.1f}")
     if title:

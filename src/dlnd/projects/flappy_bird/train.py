@@ -33,8 +33,8 @@ def train(cfg: FlappyBirdConfig, run: runs.Run) -> tuple[dict[str, float], str]:
                           "evaluation), pipes passed, TD loss, epsilon",
                           xlabel=f"epoch ({cfg.steps_per_epoch:,} frames)")
     rl.plot_returns(run, [e.measures["last_score"] for e in trained.final_episodes],
-                    steps_per_epoch=cfg.steps_per_epoch, names=("eval/score",),
-                    title=f"Pipes passed: greedy evaluation games (right: the "
+                    steps_per_epoch=cfg.steps_per_epoch, final_label="score (pipes passed)",
+                    title=f"Flappy Bird: return per game (right: the pipes passed in the "
                     f"{len(trained.final_episodes)} final games of epoch "
                     f"{trained.best.epoch + 1}'s network)")
     frames, _ = rl.record_episode(trained.agent.greedy, lambda: make_env("rgb_array"),
