@@ -47,7 +47,18 @@ def rounded(value: float, digits: int = 4) -> float:
 
 
 results = {}
-for features in NETWORKS:
+
+
+class _Picture:  # side_by_side writes through a run's log_figure; here a plain file will do
+    path = OUT
+
+    def log_figure(self, name, fig, step=0):
+        target = OUT / f"{name}.png"
+        fig.savefig(target, dpi=100)
+        return target
+
+
+def gatys(features: str) -> None:
     extra = {"weights": WEIGHTS} if features == "vgg19" else {}
     summary = dlnd.run("style-transfer", out=OUT, verbose=False, size=SIZE, epochs=1,
                        steps=ITERATIONS, features=features, threads=THREADS, **extra)
@@ -58,9 +69,15 @@ for features in NETWORKS:
          style_ratio=rounded(m["style_ratio"]), s_per_100_iters=round(m["per_100_iters_s"], 1),
          feature_net_acc=m.get("feature_net_acc"), wall_s=round(summary["wall_s"], 1),
          device=summary["device"])
+    shown = {"content (drawn)": style.landscape(SIZE), "style (drawn)": style.painting(SIZE)}
+    for name, path in results.items():
+        shown[f"Gatys, {name} features"] = style.read_rgb(str(path), SIZE)
+    style.side_by_side(_Picture(), "features_comparison", shown,
+                       f"Gatys at {SIZE} px, {ITERATIONS} L-BFGS iterations, per feature network")
 
-if not WEIGHTS:  # VGG-19's speed only: random weights, a few iterations
-    torch.set_num_threads(THREADS)
+
+def vgg19_speed() -> None:
+    """VGG-19's speed only: random weights, a few iterations (its losses mean nothing)."""
     net = style.VGGFeatures("vgg19")
     targets = style.StyleTargets(net, style.painting(SIZE))
     content = style.landscape(SIZE)
@@ -86,7 +103,8 @@ if not WEIGHTS:  # VGG-19's speed only: random weights, a few iterations
          s_per_100_iters=round(100 * seconds / steps, 1), wall_s=round(seconds, 1),
          device=f"cpu, {torch.get_num_threads()} thread(s)")
 
-for features in NETWORKS:
+
+def johnson(features: str) -> None:
     extra = {"weights": WEIGHTS} if features == "vgg19" else {}
     summary = dlnd.run("fast-style-transfer", out=OUT, verbose=False, features=features,
                        threads=THREADS, **JOHNSON, **extra)
@@ -97,27 +115,24 @@ for features in NETWORKS:
          feature_net_acc=m.get("feature_net_acc"), wall_s=round(summary["wall_s"], 1),
          device=summary["device"])
 
-torch.set_num_threads(THREADS)
-for width in (16, 32):  # the trained width and Johnson et al.'s: speed only
-    seconds = time_one_image(TransformerNet(width, 5), SIZE, torch.device("cpu"))
-    emit(method="johnson", features="any (speed of the network alone)", width=width,
-         ms_per_512px_image=round(1000 * seconds, 1), wall_s=round(seconds, 2),
-         device=f"cpu, {torch.get_num_threads()} thread(s)")
 
-shown = {"content (drawn)": style.landscape(SIZE), "style (drawn)": style.painting(SIZE)}
-for features, path in results.items():
-    shown[f"Gatys, {features} features"] = style.read_rgb(str(path), SIZE)
+def johnson_speed() -> None:
+    for width in (16, 32):  # the trained width and Johnson et al.'s: speed only
+        seconds = time_one_image(TransformerNet(width, 5), SIZE, torch.device("cpu"))
+        emit(method="johnson", features="any (speed of the network alone)", width=width,
+             ms_per_512px_image=round(1000 * seconds, 1), wall_s=round(seconds, 2),
+             device=f"cpu, {torch.get_num_threads()} thread(s)")
 
 
-class _Picture:  # side_by_side writes through a run's log_figure; here a plain file will do
-    path = OUT
-
-    def log_figure(self, name, fig, step=0):
-        target = OUT / f"{name}.png"
-        fig.savefig(target, dpi=100)
-        return target
-
-
+# Quick measurements first, so that an interrupted bench has printed the most it could.
 OUT.mkdir(parents=True, exist_ok=True)
-style.side_by_side(_Picture(), "features_comparison", shown,
-                   f"Gatys at {SIZE} px, {ITERATIONS} L-BFGS iterations, per feature network")
+gatys("random")
+torch.set_num_threads(THREADS)  # dlnd.run puts the process's count back after each run
+if not WEIGHTS:
+    vgg19_speed()
+johnson_speed()
+johnson("random")
+for features in NETWORKS[1:]:
+    gatys(features)
+for features in NETWORKS[1:]:
+    johnson(features)
