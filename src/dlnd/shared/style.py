@@ -251,7 +251,7 @@ class RandomFeatures(nn.Module):
         generator = torch.Generator().manual_seed(seed)
         self.convs = nn.ModuleList()
         for _ in range(octaves):
-            conv = nn.Conv2d(3, channels, kernel, padding=kernel // 2, padding_mode="reflect",
+            conv = nn.Conv2d(3, channels, kernel, padding=kernel // 2, padding_mode="replicate",
                              bias=False)
             w = torch.rand(conv.weight.shape, generator=generator) * 2 - 1
             w = w - w.mean((1, 2, 3), keepdim=True)
