@@ -75,6 +75,9 @@ class GanConfig(BaseConfig):
     classifier_limit: int | None = param(
         None, "domain classifier trains on the first this many images (None = all)", min=100,
         max=1_000_000)
+    inception_fid: bool = param(
+        False, "also report standard Inception FID (fid_inception) when torchmetrics is "
+        "installed and its Inception weights can be fetched; skipped otherwise")
     test_limit: int | None = param(
         None, "measure against only the first this many real test images (quick runs); "
         "None = all", min=100, max=1_000_000)
@@ -460,6 +463,12 @@ def fit(cfg: GanConfig, run: runs.Run, ts, data: GanData, generator: nn.Module,
         samples = sample(generator, noise(cfg.fid_samples, cfg.z_dim, cfg.seed + 3),
                          device=device)
         final |= gen_metrics.evaluate(classifier, samples, data.test)
+        if cfg.inception_fid:
+            standard = gen_metrics.inception_fid(samples, data.test.images)
+            if standard is None:
+                run.say("Inception FID skipped: torchmetrics or its weights are not available")
+            else:
+                final["fid_inception"] = standard
         _, probabilities = classifier.features_and_probabilities(samples)
         counts = gen_metrics.histogram(probabilities)
         plots.bars(run, "class_histogram", dict(zip(data.test.classes, counts, strict=True)),

@@ -240,6 +240,27 @@ def domain_classifier(dataset: str, train: vision_data.ImageSet, test: vision_da
     return classifier
 
 
+# ----- standard Inception FID, when it can be had -----
+
+def inception_fid(samples: torch.Tensor, real: torch.Tensor) -> float | None:
+    """Standard (Inception-v3) FID of uint8 ``samples`` against ``real`` images via
+    ``torchmetrics`` (which fetches its Inception weights when first used), or ``None`` when
+    torchmetrics or the weights cannot be had: it is reported where possible, never needed."""
+    try:
+        from torchmetrics.image.fid import FrechetInceptionDistance
+
+        metric = FrechetInceptionDistance(feature=2048)
+        for images, is_real in ((real, True), (samples, False)):
+            for start in range(0, len(images), 200):
+                batch = images[start:start + 200]
+                if batch.shape[1] == 1:
+                    batch = batch.expand(-1, 3, -1, -1)
+                metric.update(batch.contiguous(), real=is_real)
+        return float(metric.compute())
+    except Exception:  # not installed, no network for the weights, too few images ...
+        return None
+
+
 # ----- everything at once -----
 
 def evaluate(classifier: DomainClassifier, samples: torch.Tensor, test: vision_data.ImageSet,
