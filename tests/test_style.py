@@ -2,6 +2,7 @@
 network's train / save / load / stylise cycle, and loading torchvision VGG state dicts."""
 
 import math
+from pathlib import Path
 
 import pytest
 import torch
@@ -79,6 +80,8 @@ def test_transformer_trains_saves_loads_and_stylises(tmp_path, require_data):
 
     with Image.open(answer.label) as written:
         assert written.size == (24, 24)  # longest side predict_size, a multiple of 4
+    (beside,) = model.predict([str(photo)])  # no --out: next to the input
+    assert beside.label == str(tmp_path / "photo-styled.png") and Path(beside.label).exists()
     image = torch.rand(1, 3, 16, 16)
     assert torch.equal(model.stylise(image), model.stylise(image))
     assert model.stylise(image).shape == image.shape
