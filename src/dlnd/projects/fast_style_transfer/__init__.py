@@ -25,5 +25,5 @@ PROJECT = Project(
     quick={"content_limit": 28, "val_size": 4, "image_size": 32, "width": 8, "res_blocks": 1,
            "epochs": 2, "batch_size": 4, "lr": 3e-3, "random_octaves": 3,
            "random_channels": 16, "style_size": 64, "predict_size": 96, "threads": 1},
-    order=201,
+    order=45,
 )

@@ -21,5 +21,5 @@ PROJECT = Project(
     # 2 blocks of 10 L-BFGS iterations on a 48-pixel image with 16 random filters at 3 octaves
     quick={"size": 48, "epochs": 2, "steps": 10, "random_octaves": 3,
            "random_channels": 16, "threads": 1},
-    order=200,
+    order=44,  # after transfer-learning: the CNN part of the course
 )
