@@ -109,6 +109,20 @@ def torchvision_layout(architecture):
     return state
 
 
+# torchvision's conv layers (features.N), from its vgg16-397923af.pth and vgg19-dcbb9e9d.pth
+TORCHVISION_CONVS = {"vgg16": [0, 2, 5, 7, 10, 12, 14, 17, 19, 21, 24, 26, 28],
+                     "vgg19": [0, 2, 5, 7, 10, 12, 14, 16, 19, 21, 23, 25, 28, 30, 32, 34]}
+
+
+@pytest.mark.parametrize("architecture", ["vgg16", "vgg19"])
+def test_vgg_keys_are_torchvisions(architecture):
+    shapes = style.VGGFeatures(architecture).expected_shapes()
+    convs = TORCHVISION_CONVS[architecture]
+    assert set(shapes) == {f"features.{i}.{p}" for i in convs for p in ("weight", "bias")}
+    assert shapes["features.0.weight"] == (64, 3, 3, 3)
+    assert shapes[f"features.{convs[-1]}.weight"] == (512, 512, 3, 3)
+
+
 @pytest.mark.parametrize("architecture", ["vgg16", "vgg19"])
 def test_a_torchvision_layout_state_dict_loads(architecture, tmp_path):
     state = torchvision_layout(architecture)
