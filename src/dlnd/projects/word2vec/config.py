@@ -35,10 +35,11 @@ class Word2VecConfig(BaseConfig):
         "sgd", "sgd (word2vec.c's update by hand, sparse rows only, linear decay) or "
         "sparse_adam (autograd on sparse embeddings + torch.optim.SparseAdam; measured slower "
         "here, see README)", choices=("sgd", "sparse_adam"))
-    batch_size: int = param(1024, "centre words per step (each with up to 2 window contexts "
+    batch_size: int = param(256, "centre words per step (each with up to 2 window contexts "
                             "and its negatives): large batches amortise the per-step overhead, "
-                            "small ones are closer to word2vec.c's word-by-word updates",
-                            min=1, max=1_000_000)
+                            "small ones are closer to word2vec.c's word-by-word updates (1024 "
+                            "diverged on the Wikipedia text: a frequent word's hundreds of "
+                            "summed updates overshoot)", min=1, max=1_000_000)
     table_size: int = param(10_000_000, "entries of the negative-sampling table (word2vec.c: "
                             "1e8; 1e7 gives every word of count >= 5 its share to within 1e-7)",
                             min=1_000, max=1_000_000_000)

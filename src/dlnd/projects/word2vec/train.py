@@ -45,8 +45,9 @@ def batches(corpus: w2v_data.Corpus, keep: np.ndarray, table: np.ndarray, cfg: W
             rng: np.random.Generator):
     """One epoch's training batches, in corpus order: subsample, draw each centre word's reach
     (1..window) and its negatives, and yield ``(progress, ctx, mask, centre, negatives)`` for
-    ``batch_size`` centre words at a time as NumPy arrays (``progress``: in-vocabulary tokens of
-    the epoch read so far, for the step-size schedule). Windows stop at document ends and at
+    ``batch_size`` centre words of the same reach ``r`` at a time (``2 r`` context slots each,
+    so little is padding) as NumPy arrays (``progress``: in-vocabulary tokens of the epoch
+    read so far, for the step-size schedule). Windows stop at document ends and at
     the edges of the 65,536-token blocks drawn at once (as word2vec.c's stop at its
     1,000-word sentences)."""
     kept = w2v_data.subsample(corpus, keep, rng)
@@ -55,12 +56,16 @@ def batches(corpus: w2v_data.Corpus, keep: np.ndarray, table: np.ndarray, cfg: W
         tokens, doc = corpus.ids[where], corpus.doc[where]
         reach = rng.integers(1, cfg.window + 1, len(tokens))
         pos, mask = w2v_data.windows(doc, reach, cfg.window)
-        centres = np.flatnonzero(mask.any(1))  # a word alone in its document has no context
-        negatives = table[rng.integers(0, len(table), (len(centres), cfg.negative))]
-        for b in range(0, len(centres), cfg.batch_size):
-            rows = centres[b:b + cfg.batch_size]
-            yield (int(where[rows[-1]]) + 1, tokens[pos[rows]], mask[rows], tokens[rows],
-                   negatives[b:b + cfg.batch_size])
+        negatives = table[rng.integers(0, len(table), (len(tokens), cfg.negative))]
+        w = cfg.window
+        for r in range(1, w + 1):  # the centres of each reach together: no padding beyond it
+            # a word alone in its document has no context
+            centres = np.flatnonzero((reach == r) & mask.any(1))
+            cols = slice(w - r, w + r)  # offsets -r..-1, 1..r
+            for b in range(0, len(centres), cfg.batch_size):
+                rows = centres[b:b + cfg.batch_size]
+                yield (int(where[rows[-1]]) + 1, tokens[pos[rows, cols]], mask[rows, cols],
+                       tokens[rows], negatives[rows])
 
 
 def to_torch(array: np.ndarray, device: torch.device, dtype=torch.int64) -> torch.Tensor:
