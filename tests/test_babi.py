@@ -197,3 +197,15 @@ def test_a_trained_run_answers_questions_about_a_users_story(tmp_path, require_d
     assert unanswerable.note and unanswerable.probability == 0
     with pytest.raises(UsageError, match="--story"):
         model.predict(["Where is Mary?"])
+
+
+@pytest.mark.realdata
+def test_the_course_rnn_answers_too_but_draws_no_attention(tmp_path, require_data):
+    require_data("babi")
+    summary = dlnd.run("babi", quick=True, out=tmp_path, verbose=False, model="rnn",
+                       max_train=300, epochs=2)
+    model = dlnd.load(summary["run_dir"])
+    (answer,) = model.predict(["Mary went to the kitchen. Where is Mary?"])
+    assert answer.label in model.answers and 0 < answer.probability <= 1
+    with pytest.raises(UsageError, match="memn2n"):
+        model.predict(["Mary went to the kitchen. Where is Mary?"], out=tmp_path / "a.png")
