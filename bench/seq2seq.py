@@ -1,0 +1,36 @@
+"""Sequence to sequence on the real data, default configs: one JSON line per project,
+``{"project", "token_acc", "exact_acc", "bleu", "wall_s"}``, scored on the held-out 10%
+(greedy decoding; letters have no BLEU: null). ``wall_s`` is the whole run (data, training,
+test decoding). THREADS=1 when another job shares the machine.
+
+    DLND_DATA_DIR=../shared/data python bench/seq2seq.py [--only translation]
+"""
+
+import argparse
+import json
+import os
+import tempfile
+
+import dlnd
+
+THREADS = int(os.environ.get("THREADS", "2"))
+PROJECTS = {"seq2seq-letters": ("test_token_acc", "test_exact_acc", None),
+            "translation": ("test_token_acc", "test_exact_acc", "test_bleu")}
+
+parser = argparse.ArgumentParser()
+parser.add_argument("--only", action="append", choices=sorted(PROJECTS))
+parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                    help="config overrides for every project run (e.g. arch=transformer)")
+args = parser.parse_args()
+overrides = dict(item.split("=", 1) for item in args.set)
+
+with tempfile.TemporaryDirectory() as out:
+    for project in args.only or PROJECTS:
+        summary = dlnd.run(project, threads=THREADS, out=out, verbose=False, **overrides)
+        metrics = summary["metrics"]
+        token, exact, bleu = PROJECTS[project]
+        line = {"project": project, "token_acc": round(metrics[token], 4),
+                "exact_acc": round(metrics[exact], 4),
+                "bleu": round(metrics[bleu], 2) if bleu else None,
+                "wall_s": round(summary["wall_s"], 1)}
+        print(json.dumps(line), flush=True)

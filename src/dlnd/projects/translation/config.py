@@ -1,0 +1,74 @@
+"""Settings of the English -> French translation model."""
+
+from dataclasses import dataclass
+
+from dlnd.core.config import (
+    MAX_BATCH,
+    MAX_EPOCHS,
+    MAX_LAYERS,
+    MAX_THREADS,
+    MAX_UNITS,
+    BaseConfig,
+    check_memory,
+    lstm_parameters,
+    param,
+)
+
+
+@dataclass
+class TranslationConfig(BaseConfig):
+    arch: str = param("gru", "gru: a bidirectional GRU encoder and a GRU decoder with Luong "
+                      "attention (the lesson); transformer: torch.nn.Transformer, to compare",
+                      choices=("gru", "transformer"))
+    embedding_dim: int = param(64, "size of each word's learnt vector, both languages (the "
+                               "vocabularies have 227 and 355 words; see the README's sweep)",
+                               min=1, max=MAX_UNITS)
+    hidden_size: int = param(128, "GRU units of the encoder (per direction) and the decoder; "
+                             "for the transformer its width (d_model, which replaces "
+                             "embedding_dim)", min=1, max=MAX_UNITS)
+    heads: int = param(4, "transformer only: attention heads (must divide hidden_size)", min=1,
+                       max=256)
+    layers: int = param(2, "transformer only: encoder and decoder layers", min=1,
+                        max=MAX_LAYERS)
+    dropout: float = param(0.1, "dropout on embeddings and the attentional state", min=0,
+                           max=0.9)
+    epochs: int = param(3, "passes over the ~122,000 training pairs (one: 80% validation "
+                        "token accuracy after 400 of its 481 steps)", min=1, max=MAX_EPOCHS)
+    batch_size: int = param(256, "sentence pairs per Adam step, batched by similar length",
+                            min=1, max=MAX_BATCH)
+    lr: float = param(5e-3, "Adam step size at the start", gt=0)
+    lr_schedule: str = param("cosine", "constant, or cosine: the step size falls to 0 over the "
+                             "planned epochs", choices=("constant", "cosine"))
+    clip: float = param(1.0, "gradient norm clipping, against exploding recurrent gradients",
+                        gt=0)
+    test_fraction: float = param(0.1, "pairs held out (seeded) for the final test", gt=0,
+                                 max=0.5)
+    val_pairs: int = param(2000, "training pairs held out (seeded) to pick the best epoch",
+                           min=1, max=50_000)
+    pairs: int = param(0, "use only the first N pairs (0 = all 137,860): quick runs and tests",
+                       min=0, max=1_000_000)
+    beam_width: int = param(5, "beam search width for `dlnd predict` and the beam score (1 = "
+                            "greedy)", min=1, max=100)
+    beam_test_pairs: int = param(500, "test pairs also decoded by beam search (one sentence at "
+                                 "a time, so slower than the batched greedy decoding of all)",
+                                 min=0, max=1_000_000)
+    threads: int = param(0, "torch CPU threads (0 = torch's default); benchmarks pass their "
+                         "own", min=0, max=MAX_THREADS)
+
+    def check(self) -> None:
+        super().check()
+        from dlnd.core.errors import ConfigError
+
+        if self.arch == "transformer" and self.hidden_size % self.heads:
+            raise ConfigError(f"hidden_size ({self.hidden_size}) must be a multiple of heads "
+                              f"({self.heads})")
+        if self.pairs and self.val_pairs >= self.pairs * (1 - self.test_fraction) - 1:
+            raise ConfigError(f"val_pairs ({self.val_pairs}) leaves no training pairs out of "
+                              f"{self.pairs}")
+        vocab = 400  # both vocabularies are smaller
+        check_memory("embedding_dim, hidden_size or batch_size",
+                     2 * vocab * self.embedding_dim
+                     + lstm_parameters(self.embedding_dim, self.hidden_size, 1, 2, 3)
+                     + lstm_parameters(self.embedding_dim, self.hidden_size, 1, 1, 3)
+                     + 6 * self.hidden_size ** 2 + vocab * self.hidden_size,
+                     activations=self.batch_size * 30 * (vocab + 10 * self.hidden_size))

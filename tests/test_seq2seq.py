@@ -1,0 +1,179 @@
+"""Sequence to sequence (dlnd.shared.seq2seq, seq2seq-letters, translation): attention weights,
+greedy and beam decoding, the scores, a tiny model that learns ten pairs by heart, and the
+trained translator's predict (unknown words, heat map)."""
+
+import warnings
+
+import numpy as np
+import pytest
+import torch
+
+import dlnd
+from dlnd.core.errors import InputNote
+from dlnd.shared import seq2seq
+
+TEN_PAIRS = [  # the first ten pairs of the course's small_vocab_en / small_vocab_fr
+    ("new jersey is sometimes quiet during autumn , and it is snowy in april .",
+     "new jersey est parfois calme pendant l' automne , et il est neigeux en avril ."),
+    ("the united states is usually chilly during july , and it is usually freezing in "
+     "november .", "les états-unis est généralement froid en juillet , et il gèle "
+     "habituellement en novembre ."),
+    ("california is usually quiet during march , and it is usually hot in june .",
+     "california est généralement calme en mars , et il est généralement chaud en juin ."),
+    ("the united states is sometimes mild during june , and it is cold in september .",
+     "les états-unis est parfois légère en juin , et il fait froid en septembre ."),
+    ("your least liked fruit is the grape , but my least liked is the apple .",
+     "votre moins aimé fruit est le raisin , mais mon moins aimé est la pomme ."),
+    ("his favorite fruit is the orange , but my favorite is the grape .",
+     "son fruit préféré est l'orange , mais mon préféré est le raisin ."),
+    ("paris is relaxing during december , but it is usually chilly in july .",
+     "paris est relaxant en décembre , mais il est généralement froid en juillet ."),
+    ("new jersey is busy during spring , and it is never hot in march .",
+     "new jersey est occupé au printemps , et il est jamais chaude en mars ."),
+    ("our least liked fruit is the lemon , but my least liked is the grape .",
+     "notre fruit est moins aimé le citron , mais mon moins aimé est le raisin ."),
+    ("the united states is sometimes busy during january , and it is sometimes warm in "
+     "november .", "les états-unis est parfois occupé en janvier , et il est parfois chaud "
+     "en novembre ."),
+]
+
+
+@pytest.fixture(autouse=True)
+def one_thread():
+    """Tiny models: one thread is fastest, and fair to a shared machine."""
+    previous = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(previous)
+
+
+def tiny_model(arch="gru", seed=0):
+    torch.manual_seed(seed)
+    if arch == "gru":
+        return seq2seq.Seq2Seq(20, 30, 8, 16)
+    return seq2seq.TransformerSeq2Seq(20, 30, 16, 2, 1, 32)
+
+
+@pytest.mark.parametrize("arch", ["gru", "transformer"])
+def test_attention_weights_sum_to_one_over_the_real_source_tokens(arch):
+    model = tiny_model(arch).eval()
+    sources = [[5, 6, 7, 8, 9], [10, 11], [4, 12, 13]]
+    src, lengths = seq2seq.pad(sources)
+    memory, state = model.encode(src, lengths)
+    tokens = torch.full((3,), seq2seq.START)
+    for _ in range(4):
+        logp, state, weights = model.step(tokens, state, memory)
+        assert weights.shape == (3, 5)
+        real = src != seq2seq.PAD
+        assert torch.allclose((weights * real).sum(1), torch.ones(3), atol=1e-6)
+        assert (weights[~real] == 0).all()  # padding gets no attention at all
+        assert torch.allclose(logp.exp().sum(1), torch.ones(3), atol=1e-5)
+        tokens = logp.argmax(1)
+
+
+def test_luong_attention_is_a_masked_softmax_of_the_general_score():
+    torch.manual_seed(1)
+    attention = seq2seq.LuongAttention(4)
+    queries, keys = torch.randn(1, 2, 4), torch.randn(1, 3, 4)
+    mask = torch.tensor([[True, True, False]])
+    contexts, weights = attention(queries, keys, mask)
+    scores = queries[0] @ attention.W.weight @ keys[0, :2].T  # h_t . W h_s, real tokens only
+    want = torch.softmax(scores, dim=1)
+    assert torch.allclose(weights[0, :, :2], want, atol=1e-6)
+    assert torch.allclose(contexts[0], want @ keys[0, :2], atol=1e-6)
+
+
+@pytest.mark.parametrize("arch", ["gru", "transformer"])
+def test_beam_search_of_width_one_is_greedy(arch):
+    model = tiny_model(arch, seed=3)
+    for source in ([5, 6, 7], [4, 9, 9, 12, 13, 14], [17]):
+        (greedy,) = seq2seq.greedy(model, [source], max_len=12)
+        beam = seq2seq.beam_search(model, source, width=1, max_len=12)
+        assert beam.ids == greedy.ids
+        assert beam.log_prob == pytest.approx(greedy.log_prob, abs=1e-5)
+        assert np.allclose(beam.attention, greedy.attention, atol=1e-6)
+
+
+def test_a_wider_beam_never_finds_a_less_likely_output_per_token():
+    model = tiny_model(seed=5)
+    source = [5, 6, 7, 8]
+    scores = [(d.log_prob / (len(d.ids) + 1)) for d in
+              (seq2seq.beam_search(model, source, w, max_len=10) for w in (1, 4))]
+    assert scores[1] >= scores[0] - 1e-6
+
+
+def test_token_accuracy_counts_the_reference_tokens_and_never_padding():
+    token_acc, exact = seq2seq.token_scores([[4, 5, 6], [4, 5], [7]], [[4, 5, 6], [4, 9, 6], [7]])
+    assert token_acc == pytest.approx(5 / 7)  # the short output misses its last token
+    assert exact == pytest.approx(2 / 3)
+    padded = torch.tensor([[4, 5, 6], [4, 5, seq2seq.PAD]])
+    logits = torch.zeros(2, 3, 10)
+    logits[0, :, 1] = 5.0  # confidently wrong everywhere, also at the padded position
+    loss = seq2seq.loss(logits, padded)
+    want = torch.nn.functional.cross_entropy(logits[padded != 0], padded[padded != 0])
+    assert loss.item() == pytest.approx(want.item())
+
+
+def test_a_tiny_model_learns_ten_pairs_by_heart_and_translates_them_exactly():
+    torch.manual_seed(0)
+    en = seq2seq.Vocab.build([e.split() for e, _ in TEN_PAIRS])
+    fr = seq2seq.Vocab.build([f.split() for _, f in TEN_PAIRS])
+    sources = [en.encode(e.split()) for e, _ in TEN_PAIRS]
+    targets = [fr.encode(f.split()) for _, f in TEN_PAIRS]
+    model = seq2seq.Seq2Seq(len(en), len(fr), 32, 64)
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-2)
+    src, lens, tgt_in, tgt_out = seq2seq.teacher_forcing_batch(sources, targets, "cpu")
+    for _ in range(150):
+        model.train()
+        loss = seq2seq.loss(model(src, lens, tgt_in), tgt_out)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    decoded = seq2seq.greedy(model, sources, max_len=30)
+    assert [" ".join(fr.decode(d.ids)) for d in decoded] == [f for _, f in TEN_PAIRS]
+    assert seq2seq.token_scores([d.ids for d in decoded], targets) == (1.0, 1.0)
+    assert seq2seq.bleu([" ".join(fr.decode(d.ids)) for d in decoded],
+                        [f for _, f in TEN_PAIRS]) == pytest.approx(100.0)
+    beam = seq2seq.beam_search(model, sources[1], width=4, max_len=30)
+    assert fr.decode(beam.ids) == TEN_PAIRS[1][1].split()
+
+
+def test_bucketed_batches_cover_every_pair_once_with_similar_lengths():
+    lengths = np.random.default_rng(0).integers(1, 20, size=1000)
+    batches = seq2seq.bucketed_batches(lengths, 32, np.random.default_rng(1))
+    assert sorted(np.concatenate(batches).tolist()) == list(range(1000))
+    spread = [lengths[b].max() - lengths[b].min() for b in batches]
+    assert np.median(spread) <= 2
+    again = seq2seq.bucketed_batches(lengths, 32, np.random.default_rng(1))
+    assert all((a == b).all() for a, b in zip(batches, again, strict=True))
+
+
+@pytest.mark.realdata
+def test_the_trained_translator_names_unknown_words_and_draws_its_attention(tmp_path,
+                                                                             require_data):
+    require_data("translation")
+    summary = dlnd.run("translation", quick=True, out=tmp_path, verbose=False)
+    model = dlnd.load(summary["run_dir"])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        answers = model.predict(["new jersey is sometimes quiet during autumn .",
+                                 "paris is never frobnicated in Zorblax"],
+                                out=tmp_path / "heat.png")
+    notes = [str(w.message) for w in caught if issubclass(w.category, InputNote)]
+    assert len(notes) == 1 and "'frobnicated'" in notes[0] and "'zorblax'" in notes[0]
+    assert all(a.label and 0 < a.probability <= 1 for a in answers)
+    assert (tmp_path / "heat.png").read_bytes()[:4] == b"\x89PNG"
+    assert model.predict([" "])[0].note  # nothing to translate: a note, not a crash
+
+
+@pytest.mark.realdata
+def test_the_letter_sorter_reads_only_letters_it_knows(tmp_path, require_data):
+    require_data("letters")
+    summary = dlnd.run("seq2seq-letters", quick=True, out=tmp_path, verbose=False)
+    model = dlnd.load(summary["run_dir"])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        answers = model.predict(["hello", "AB12", "zyx"], out=tmp_path / "heat.png")
+    assert any(issubclass(w.category, InputNote) for w in caught)
+    assert answers[1].note and not answers[0].note
+    assert (tmp_path / "heat.png").exists()
