@@ -26,6 +26,6 @@ PROJECT = Project(
     # the first 60,000 words of the Wikipedia text, 2 epochs of 32-dimensional vectors: a few
     # seconds; analogies are near 0 at this size, the neighbours of frequent words make sense
     quick={"corpus": "enwiki", "max_words": 60_000, "dim": 32, "min_count": 3, "epochs": 2,
-           "threads": 1, "projector_words": 500},
+           "threads": 1, "projector_words": 500, "pca_words": 100},
     order=75,
 )

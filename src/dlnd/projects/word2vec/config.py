@@ -50,6 +50,8 @@ class Word2VecConfig(BaseConfig):
                         "(those in the vocabulary)")
     projector_words: int = param(10_000, "most frequent words exported for TensorBoard's "
                                  "projector (tensor + metadata.tsv)", min=1, max=1_000_000)
+    pca_words: int = param(500, "most frequent words drawn, labelled, on the first two "
+                           "principal components (pca.png)", min=2, max=5_000)
 
     def check(self) -> None:
         super().check()

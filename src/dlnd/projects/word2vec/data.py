@@ -18,7 +18,7 @@ from dlnd.shared import text
 # is what text8's normalisation leaves too; text8-style files come out of it unchanged.
 TOKEN = re.compile(r"[^\W_]+")
 MAX_DOC_WORDS = 10_000  # longer lines are cut into pieces of this size (as gensim's LineSentence)
-READ_CHARS = 1 << 20  # a plain-text file is read 1 MiB at a time (text8 is one 100 MB line)
+READ_CHARS = 1 << 18  # a plain-text file is read 256 KiB at a time (text8 is one 100 MB line)
 NEGATIVE_POWER = 0.75  # the unigram distribution raised to 3/4 (Mikolov et al. 2013)
 
 # The corpora a config can name (several joined with "+"); anything else is a path.

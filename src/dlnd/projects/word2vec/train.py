@@ -29,7 +29,6 @@ MIN_LR_FRACTION = 1e-4  # word2vec.c never lets the step size fall below lr * 1e
 DEFAULT_LR = {("sgd", "skipgram"): 0.025, ("sgd", "cbow"): 0.05}
 ADAM_LR = 1e-3
 NEIGHBOURS = 8  # printed per probe word
-PCA_WORDS = 500
 VECTORS_FILE = "vectors.txt"  # word2vec text format
 PROJECTOR_TENSOR, PROJECTOR_METADATA = "projector_vectors.tsv", "metadata.tsv"
 PROJECTOR_CONFIG = "projector_config.pbtxt"
@@ -238,14 +237,16 @@ def write_projector(run_dir: Path, vecs: Vectors, n: int) -> None:
     runs.write_atomic(run_dir / PROJECTOR_CONFIG, config.encode())
 
 
-def pca_figure(vecs: Vectors, n: int = PCA_WORDS):
+def pca_figure(vecs: Vectors, n: int):
     """The ``n`` most frequent words on the plane of the first two principal components."""
     n = min(n, len(vecs.words))
     x = vecs.unit[:n] - vecs.unit[:n].mean(0)
     _, _, vt = np.linalg.svd(x, full_matrices=False)
     xy = x @ vt[:2].T if len(vt) >= 2 else np.c_[x @ vt[:1].T, np.zeros(n)]
-    fig = plots.figure(14, 14)
-    ax = fig.subplots()
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(12, 12))  # no layout engine: it would measure all n labels again
+    ax = fig.add_axes((0.05, 0.05, 0.9, 0.9))
     ax.scatter(xy[:, 0], xy[:, 1], s=4, alpha=0.4)
     for (px, py), word in zip(xy, vecs.words[:n], strict=True):
         ax.annotate(word, (px, py), fontsize=7, alpha=0.8)
@@ -257,7 +258,7 @@ def pca_figure(vecs: Vectors, n: int = PCA_WORDS):
 def export(run: runs.Run, vecs: Vectors, cfg: Word2VecConfig) -> None:
     write_word2vec_text(run.path / VECTORS_FILE, vecs)
     write_projector(run.path, vecs, cfg.projector_words)
-    run.log_figure("pca", pca_figure(vecs))
+    run.log_figure("pca", pca_figure(vecs, cfg.pca_words))
 
 
 def load(run_dir: Path) -> Word2VecModel:
