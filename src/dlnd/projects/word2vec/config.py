@@ -43,8 +43,11 @@ class Word2VecConfig(BaseConfig):
     table_size: int = param(10_000_000, "entries of the negative-sampling table (word2vec.c: "
                             "1e8; 1e7 gives every word of count >= 5 its share to within 1e-7)",
                             min=1_000, max=1_000_000_000)
-    threads: int = param(0, "torch CPU threads (0 = torch's default); the gensim comparison "
-                         "uses 2 for both", min=0, max=MAX_THREADS)
+    threads: int = param(
+        2, "CPU worker threads (Hogwild, as word2vec.c and gensim), one torch thread each; 1 "
+        "trains reproducibly (same seed, same vectors), 2+ do not; 0 = one worker on torch's "
+        "own threads (10x slower than 1 on a busy 2-core machine). The gensim comparison uses "
+        "2 for both", min=0, max=MAX_THREADS)
     probes: str = param("king,queen,man,film,good,bad,paris,france,three,computer,music,war",
                         "words whose nearest neighbours are printed and logged each epoch "
                         "(those in the vocabulary)")
