@@ -168,9 +168,12 @@ def test_text8_corpus_from_the_cache(tmp_path, monkeypatch):
     assert corpus.raw_words == 3000 and len(corpus.words) == 37
 
 
-def test_bad_corpus_is_a_config_error(tmp_path):
+def test_bad_corpus_is_a_config_error_before_any_run(tmp_path):
     with pytest.raises(ConfigError, match="plain-text file"):
         w2v_data.sources(str(tmp_path / "missing.txt"))
+    with pytest.raises(ConfigError, match="plain-text file"):
+        dlnd.run("word2vec", out=tmp_path / "runs", verbose=False, corpus="imbd")
+    assert not (tmp_path / "runs").exists()
 
 
 def test_word2vec_text_format_round_trips_through_gensim(tmp_path):

@@ -1,10 +1,12 @@
 """Settings of word2vec (skip-gram / CBOW with negative sampling)."""
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from dlnd.core.config import MAX_EPOCHS, MAX_THREADS, MAX_UNITS, BaseConfig, check_memory, param
 from dlnd.core.errors import ConfigError
 
+NAMED_CORPORA = ("imdb", "enwiki", "text8")  # data.NAMED (not imported: configs stay light)
 MAX_WORDS = 2_000_000_000  # tokens to read: text8 has 17M, the largest corpus here ~12M
 
 
@@ -58,7 +60,11 @@ class Word2VecConfig(BaseConfig):
 
     def check(self) -> None:
         super().check()
-        if not self.corpus.strip():
-            raise ConfigError("corpus must name a corpus or a file")
+        parts = self.corpus.split("+")
+        if not all(p in NAMED_CORPORA for p in parts) and \
+                not Path(self.corpus).expanduser().is_file():
+            raise ConfigError(f"corpus must be one of {', '.join(NAMED_CORPORA)} (several "
+                              f"joined with '+') or a plain-text file; {self.corpus!r} is "
+                              f"neither")
         # two tables of vocab x dim; the vocabulary is not known yet: 2M words bounds it
         check_memory("dim", 2 * 2_000_000 * self.dim, copies=1 if self.optimizer == "sgd" else 3)
