@@ -79,12 +79,13 @@ def planted_corpus(path, groups=8, size=6, docs=1500, length=12, seed=0):
     return path
 
 
-@pytest.mark.parametrize("model", ["skipgram", "cbow"])
-def test_neighbours_recover_planted_cooccurrence(model, tmp_path):
+@pytest.mark.parametrize("model,threads", [("skipgram", 1), ("cbow", 1), ("skipgram", 2)])
+def test_neighbours_recover_planted_cooccurrence(model, threads, tmp_path):
     corpus = planted_corpus(tmp_path / "planted.txt")
     summary = dlnd.run("word2vec", out=tmp_path, verbose=False, corpus=str(corpus), model=model,
-                       dim=16, min_count=1, sample=0, epochs=3, batch_size=64, threads=1,
+                       dim=16, min_count=1, sample=0, epochs=3, batch_size=64, threads=threads,
                        table_size=10_000, projector_words=20)
+    assert summary["device"].startswith("cpu, 2 Hogwild") == (threads == 2)
     vecs = dlnd.load(summary["run_dir"]).vectors
     hits = total = 0
     for word in vecs.words:
