@@ -9,7 +9,7 @@ from dlnd.projects.flappy_bird.config import ENV_ID
 BIRD_X = 57 / 288  # the bird's left edge (0.2 of the 288-pixel screen), normalised
 PIPE_WIDTH = 52 / 288
 BIRD_HEIGHT = 24 / 512
-RULE_MARGIN = 10 / 512  # the hand-written rule flaps 10 pixels above the gap's lower edge
+RULE_MARGIN = 0.02  # the hand-written rule flaps ~10 pixels (0.02 of 512) above the gap's floor
 
 
 def env_maker(max_frames: int):

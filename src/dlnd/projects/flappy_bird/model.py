@@ -15,8 +15,9 @@ Policy = Callable[[np.ndarray], np.ndarray]
 
 
 def rule(obs: np.ndarray) -> np.ndarray:
-    """The hand-written rule: flap when the bird's lower edge comes within 10 pixels of the
-    next gap's lower edge (the first pipe not yet behind the bird)."""
+    """The hand-written rule: flap when the bird's lower edge comes within ~10 pixels (0.02 of
+    the screen's height) of the next gap's lower edge (the first pipe not yet behind the
+    bird)."""
     actions = []
     for o in obs:
         pipes = o[:9].reshape(3, 3)  # (x, gap top, gap bottom) of three pipes, nearest first
