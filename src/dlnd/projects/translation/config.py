@@ -32,8 +32,10 @@ class TranslationConfig(BaseConfig):
                         max=MAX_LAYERS)
     dropout: float = param(0.1, "dropout on embeddings and the attentional state", min=0,
                            max=0.9)
-    epochs: int = param(3, "passes over the ~122,000 training pairs (one: 80% validation "
-                        "token accuracy after 400 of its 481 steps)", min=1, max=MAX_EPOCHS)
+    epochs: int = param(3, "passes over the ~122,000 training pairs (481 steps each); "
+                        "validation token accuracy 84.8, 91.7, 92.5% after epochs 1-3, still "
+                        "rising: more epochs would score higher, at ~7 min each on a busy "
+                        "2-core machine", min=1, max=MAX_EPOCHS)
     batch_size: int = param(256, "sentence pairs per Adam step, batched by similar length",
                             min=1, max=MAX_BATCH)
     lr: float = param(5e-3, "Adam step size at the start", gt=0)
