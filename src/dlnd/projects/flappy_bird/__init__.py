@@ -13,8 +13,8 @@ PROJECT = Project(
     module="dlnd.projects.flappy_bird.train",
     data=(),  # the agent makes its own data in flappy-bird-gymnasium's FlappyBird-v0
     target_text="mean score (pipes passed) over 20 evaluation games above the hand-written "
-                "rule's (bench/rl.py flappy measures both; the rule scored 60.3 over 10 games "
-                "as measured while writing it) and far above a random agent's (0)",
+                "rule's (bench/rl.py flappy measures both; the rule scored 58.15 over the 20 "
+                "evaluation games, 60.3 over 10 others) and far above a random agent's (0)",
     target=(Criterion("eval_mean_score", ">", 60.0),),
     primary_metric="eval_mean_score",
     epoch_metrics=("train/return", "train/loss", "train/epsilon", "eval/return", "eval/score"),
