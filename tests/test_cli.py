@@ -248,6 +248,11 @@ def test_predict_passes_the_options_a_model_takes(tmp_path, monkeypatch, capsys)
     assert cli.main(["predict", str(tmp_path), "Where is Mary?", "--story", str(story)]) == 0
     assert seen == {"inputs": ["Where is Mary?"], "story": story, "out": None}
     assert capsys.readouterr().out == "Where is Mary?: kitchen (100.0%)\n"
+    # the questions may also follow the flags, as the babi README writes them
+    assert cli.main(["predict", str(tmp_path), "--story", str(story), "Where is Mary?"]) == 0
+    assert seen["inputs"] == ["Where is Mary?"] and seen["story"] == story
+    assert cli.main(["predict", str(tmp_path), "--stroy", str(story), "Where?"]) == 2
+    assert "unrecognized arguments: --stroy" in capsys.readouterr().err
 
 
 def test_text_generators_refuse_image_options(tmp_path, monkeypatch, capsys):

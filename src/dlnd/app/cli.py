@@ -159,6 +159,14 @@ def parse(argv: list[str]) -> argparse.Namespace:
         args, _ = build_parser().parse_known_args([a for a in argv if a not in ("-h", "--help")])
     except UsageError:
         args = build_parser().parse_args(argv)
+    if args.command == "predict":  # inputs may come after flags: predict RUN --story s.txt "Q?"
+        args, extra = build_parser().parse_known_args(argv)
+        flags = [a for a in extra if a.startswith("-")]
+        if flags:
+            raise UsageError(f"unrecognized arguments: {' '.join(flags)} "
+                             f"(see `dlnd predict --help`)")
+        args.inputs += extra
+        return args
     if args.command != "run":
         return build_parser().parse_args(argv)
     parser = build_parser(projects.get(args.project))
