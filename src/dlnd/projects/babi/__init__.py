@@ -26,5 +26,5 @@ PROJECT = Project(
     # seconds on one thread
     quick={"size": "1k", "max_train": 1000, "max_test": 200, "epochs": 4, "batch_size": 32,
            "hops": 2, "linear_start_epochs": 1, "lr_halving_epochs": 100, "threads": 1},
-    order=60,
+    order=34,
 )

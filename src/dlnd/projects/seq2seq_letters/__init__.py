@@ -23,5 +23,5 @@ PROJECT = Project(
     # 2,000 words, a 32-unit model, 3 epochs: a few seconds; it learns to copy letters (no
     # whole word right yet), which is all a quick run has to show
     quick={"words": 2000, "epochs": 3, "hidden_size": 32, "embedding_dim": 16, "threads": 1},
-    order=40,
+    order=32,
 )

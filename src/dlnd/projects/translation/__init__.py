@@ -28,5 +28,5 @@ PROJECT = Project(
     quick={"pairs": 2000, "epochs": 2, "hidden_size": 64, "embedding_dim": 32,
            "batch_size": 64, "val_pairs": 100, "beam_test_pairs": 10, "lr": 1e-2,
            "threads": 1},
-    order=41,
+    order=33,
 )
