@@ -4,7 +4,8 @@ Each ``dlnd ...`` line of the README's shell blocks runs through the CLI in a fr
 exit 0. Changes are only those that keep the test short, made by rule and listed here: training
 commands get ``--quick`` (``course`` also ``--only bike-sharing``); a run directory the README
 names as an example (``runs/bike-sharing/20261128T...``, ``runs/bike-sharing/A``) stands for a run
-made here (an interrupted one for ``--resume``). Lines for other programs (``make``,
+made here (an interrupted one for ``--resume``); the files it names (``my.toml``, ``story.txt``)
+are written first. Lines for other programs (``make``,
 ``tensorboard``) are skipped. The Python block runs as written.
 """
 
@@ -93,9 +94,11 @@ def test_the_readme_names_commands_to_check():
 @pytest.mark.realdata
 @pytest.mark.slow
 def test_every_readme_command_works_as_written(tmp_path, monkeypatch, require_data, capsys):
-    require_data("bike-sharing", "imdb", "simpsons", "mnist")
+    require_data("bike-sharing", "imdb", "simpsons", "mnist", "translation", "babi")
     monkeypatch.chdir(tmp_path)
     (tmp_path / "my.toml").write_text("hidden_nodes = 12\n")  # the README's `--config my.toml`
+    (tmp_path / "story.txt").write_text("Mary moved to the bathroom.\nJohn went to the "
+                                        "hallway.\n")  # and its `--story story.txt`
     failures = []
     for argv in readme_commands():
         command = with_runs_made_here(shortened(argv))
