@@ -47,3 +47,13 @@ def one_torch_thread_per_test_worker():
 
         torch.set_num_threads(1)
         os.environ["OMP_NUM_THREADS"] = "1"  # and in the dlnd processes a test starts
+
+
+LONGEST = "test_readme.py::test_every_readme_command_works_as_written"
+
+
+def pytest_collection_modifyitems(items):
+    """The longest test (every README command, ~15 minutes on 2 cores) goes first, so that under
+    pytest-xdist one worker runs it while the other runs the rest, instead of it starting last
+    and running alone."""
+    items.sort(key=lambda item: not item.nodeid.endswith(LONGEST))

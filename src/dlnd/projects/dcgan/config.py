@@ -4,7 +4,7 @@ a 2-core CPU."""
 from dataclasses import dataclass
 
 from dlnd.core.config import MAX_EPOCHS, MAX_UNITS, param
-from dlnd.shared.gan import GanConfig
+from dlnd.shared.gan_config import GanConfig
 
 
 @dataclass

@@ -3,7 +3,7 @@
 from dlnd.core.project import Project
 from dlnd.core.runs import Criterion
 from dlnd.projects.face_generation.config import FaceGenerationConfig
-from dlnd.shared.vision.data import files
+from dlnd.shared.vision.files import files
 
 PROJECT = Project(
     name="face-generation",

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from dlnd.core.config import MAX_EPOCHS, MAX_UNITS, param
-from dlnd.shared.gan import GanConfig
+from dlnd.shared.gan_config import GanConfig
 
 
 @dataclass

@@ -26,7 +26,9 @@ class Word2VecConfig(BaseConfig):
                         "reach 1..window (word2vec.c's dynamic window)", min=1, max=100)
     negative: int = param(5, "negative words drawn from the unigram^0.75 table per positive",
                           min=1, max=100)
-    min_count: int = param(5, "words seen fewer times are dropped before training", min=1)
+    min_count: int = param(5, "words seen fewer times are dropped before training (at most "
+                           "1,000,000: above, even text8's commonest words would go)", min=1,
+                           max=1_000_000)
     sample: float = param(1e-3, "subsampling threshold t: a word of frequency f is kept with "
                           "probability (sqrt(f/t) + 1) t/f (0 = keep all)", min=0, max=1)
     epochs: int = param(5, "passes over the corpus", min=1, max=MAX_EPOCHS)

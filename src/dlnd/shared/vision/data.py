@@ -17,8 +17,15 @@ import torch
 from torch import nn
 
 from dlnd.core import datasets, idx
-from dlnd.core.errors import DataError, UsageError
+from dlnd.core.errors import DataError
 from dlnd.shared.images import read_image
+from dlnd.shared.vision.files import (  # noqa: F401 - part of this module's interface
+    CIFAR_SAMPLE_FILES,
+    CIFAR_TARBALL,
+    DATASETS,
+    FLIP_INVARIANT,
+    files,
+)
 
 CIFAR_CLASSES = ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship",
                  "truck")
@@ -26,16 +33,10 @@ FASHION_CLASSES = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sanda
                    "Sneaker", "Bag", "Ankle boot")
 MNIST_CLASSES = tuple("0123456789")
 CIFAR_RECORD = 1 + 3 * 32 * 32  # binary format: a label byte, then the R, G and B planes
-CIFAR_SAMPLE_FILES = {"train": "data_batch_1_first2000.bin.gz",
-                      "test": "test_batch_first1000.bin.gz"}
-CIFAR_TARBALL = "cifar-10-python.tar.gz"
 CIFAR_PICKLES = {"train": [f"cifar-10-batches-py/data_batch_{i}" for i in range(1, 6)],
                  "test": ["cifar-10-batches-py/test_batch"]}
 # Light strokes or garments on a black ground: a user's picture on a light ground is inverted.
 LIGHT_ON_DARK = ("mnist", "fashion-mnist")
-# Mirror images are still members of their class for clothes and objects, not for digits.
-FLIP_INVARIANT = {"mnist": False, "fashion-mnist": True, "cifar10": True, "cifar10-sample": True}
-DATASETS = tuple(FLIP_INVARIANT)
 
 
 @dataclass
@@ -49,18 +50,6 @@ class ImageSet:
 
     def subset(self, index: torch.Tensor) -> ImageSet:
         return ImageSet(self.images[index], self.labels[index], self.classes)
-
-
-def files(dataset: str) -> tuple[tuple[str, str], ...]:
-    """The (dataset, file) pairs :func:`load` reads, for ``Project.data``."""
-    if dataset in ("mnist", "fashion-mnist"):
-        return tuple((dataset, name + ".gz") for pair in idx.SPLITS.values() for name in pair)
-    if dataset == "cifar10-sample":
-        return tuple((dataset, name) for name in (*CIFAR_SAMPLE_FILES.values(),
-                                                  "batches.meta.txt"))
-    if dataset == "cifar10":
-        return ((dataset, CIFAR_TARBALL),)
-    raise UsageError(f"unknown image dataset {dataset!r}; choose one of {', '.join(DATASETS)}")
 
 
 def load(dataset: str, split: str) -> ImageSet:
