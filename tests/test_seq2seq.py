@@ -10,7 +10,7 @@ import torch
 
 import dlnd
 from dlnd.core.errors import InputNote
-from dlnd.shared import seq2seq
+from dlnd.shared import seq2seq, text
 
 TEN_PAIRS = [  # the first ten pairs of the course's small_vocab_en / small_vocab_fr
     ("new jersey is sometimes quiet during autumn , and it is snowy in april .",
@@ -140,11 +140,11 @@ def test_a_tiny_model_learns_ten_pairs_by_heart_and_translates_them_exactly():
 
 def test_bucketed_batches_cover_every_pair_once_with_similar_lengths():
     lengths = np.random.default_rng(0).integers(1, 20, size=1000)
-    batches = seq2seq.bucketed_batches(lengths, 32, np.random.default_rng(1))
+    batches = text.bucketed_batches(lengths, 32, np.random.default_rng(1))
     assert sorted(np.concatenate(batches).tolist()) == list(range(1000))
     spread = [lengths[b].max() - lengths[b].min() for b in batches]
     assert np.median(spread) <= 2
-    again = seq2seq.bucketed_batches(lengths, 32, np.random.default_rng(1))
+    again = text.bucketed_batches(lengths, 32, np.random.default_rng(1))
     assert all((a == b).all() for a, b in zip(batches, again, strict=True))
 
 

@@ -81,18 +81,6 @@ def pad(sequences: Sequence[Sequence[int]], start: bool = False, end: bool = Fal
     return out, lengths
 
 
-def bucketed_batches(lengths: np.ndarray, batch_size: int, rng: np.random.Generator
-                     ) -> list[np.ndarray]:
-    """Shuffled indices in batches of similar length (little padding): shuffle, sort within
-    pools of 50 batches, cut, shuffle the batches. Depends only on ``rng``'s state."""
-    order = rng.permutation(len(lengths))
-    pool = batch_size * 50
-    order = np.concatenate([chunk[np.argsort(lengths[chunk], kind="stable")]
-                            for chunk in np.split(order, range(pool, len(order), pool))])
-    groups = [order[i:i + batch_size] for i in range(0, len(order), batch_size)]
-    return [groups[i] for i in rng.permutation(len(groups))]
-
-
 def sorted_batches(lengths: np.ndarray, batch_size: int) -> list[np.ndarray]:
     """Indices sorted by length, in batches (for evaluation: little padding, fixed order)."""
     order = np.argsort(lengths, kind="stable")

@@ -246,3 +246,16 @@ def read_imdb(split: str) -> tuple[list[str], np.ndarray]:
     if not texts:
         raise DataError(f"{path} holds no reviews")
     return texts, np.asarray(labels, dtype=np.int64)
+
+
+def bucketed_batches(lengths: np.ndarray, batch_size: int, rng: np.random.Generator
+                     ) -> list[np.ndarray]:
+    """Shuffled indices in batches of similar length (little padding, for RNNs over texts of
+    any length): shuffle, sort within pools of 50 batches, cut, shuffle the batches. Depends
+    only on ``rng``'s state, so a resumed run draws the same batches."""
+    order = rng.permutation(len(lengths))
+    pool = batch_size * 50
+    order = np.concatenate([chunk[np.argsort(lengths[chunk], kind="stable")]
+                            for chunk in np.split(order, range(pool, len(order), pool))])
+    groups = [order[i:i + batch_size] for i in range(0, len(order), batch_size)]
+    return [groups[i] for i in rng.permutation(len(groups))]

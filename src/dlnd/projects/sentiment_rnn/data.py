@@ -64,18 +64,6 @@ def load(vocab_size: int, max_len: int, val_reviews: int, train_reviews: int | N
                     sequences(test_texts, test_labels, test_idx), vocabulary)
 
 
-def training_batches(lengths: np.ndarray, batch_size: int, rng: np.random.Generator
-                     ) -> list[np.ndarray]:
-    """Shuffled review indices in batches of similar length (a few padding steps at most):
-    shuffle, sort within pools of 50 batches, cut, shuffle the batches."""
-    order = rng.permutation(len(lengths))
-    pool = batch_size * 50
-    order = np.concatenate([chunk[np.argsort(lengths[chunk], kind="stable")]
-                            for chunk in np.split(order, range(pool, len(order), pool))])
-    groups = [order[i:i + batch_size] for i in range(0, len(order), batch_size)]
-    return [groups[i] for i in rng.permutation(len(groups))]
-
-
 def equal_length_batches(lengths: np.ndarray, batch_size: int) -> list[np.ndarray]:
     """Review indices in batches of exactly equal length: no padding, so a review's prediction
     does not depend on which others share its batch."""

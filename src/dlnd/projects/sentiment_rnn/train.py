@@ -46,7 +46,7 @@ def train(cfg: SentimentRnnConfig, run: runs.Run) -> tuple[dict[str, float], str
         model.train()
         tick, losses = time.perf_counter(), []
         # the shuffle depends only on (seed, epoch): a resumed run draws the same batches
-        batches = rnn_data.training_batches(lengths, cfg.batch_size,
+        batches = text.bucketed_batches(lengths, cfg.batch_size,
                                             np.random.default_rng([cfg.seed, epoch]))
         for step, batch in enumerate(batches, start=epoch * len(batches)):
             for group in optimizer.param_groups:

@@ -13,7 +13,7 @@ from dlnd.core import runs, torch_common
 from dlnd.projects.seq2seq_letters import data as letters_data
 from dlnd.projects.seq2seq_letters.config import LettersConfig
 from dlnd.projects.seq2seq_letters.model import LettersModel, make_network
-from dlnd.shared import plots, seq2seq
+from dlnd.shared import plots, seq2seq, text
 
 EVAL_BATCH = 500
 MAX_OUT = 10  # output letters at most: the longest word has 7
@@ -35,7 +35,7 @@ def train(cfg: LettersConfig, run: runs.Run) -> tuple[dict[str, float], str]:
         model.train()
         tick, losses = time.perf_counter(), []
         # the shuffle depends only on (seed, epoch): a resumed run draws the same batches
-        batches = seq2seq.bucketed_batches(lengths, cfg.batch_size,
+        batches = text.bucketed_batches(lengths, cfg.batch_size,
                                            np.random.default_rng([cfg.seed, epoch]))
         shuffler = np.random.default_rng([cfg.seed, epoch, 1])
         for step, idx in enumerate(batches, start=epoch * len(batches)):

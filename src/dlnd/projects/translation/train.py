@@ -15,7 +15,7 @@ from dlnd.core import runs, torch_common
 from dlnd.projects.translation import data as translation_data
 from dlnd.projects.translation.config import TranslationConfig
 from dlnd.projects.translation.model import TranslationModel, make_network
-from dlnd.shared import plots, seq2seq
+from dlnd.shared import plots, seq2seq, text
 
 EVAL_BATCH = 512
 MAX_OUT = 40  # French words at most (the corpus' longest sentence has 23)
@@ -42,7 +42,7 @@ def train(cfg: TranslationConfig, run: runs.Run) -> tuple[dict[str, float], str]
         model.train()
         tick, losses = time.perf_counter(), []
         # the shuffle depends only on (seed, epoch): a resumed run draws the same batches
-        batches = seq2seq.bucketed_batches(lengths, cfg.batch_size,
+        batches = text.bucketed_batches(lengths, cfg.batch_size,
                                            np.random.default_rng([cfg.seed, epoch]))
         for step, idx in enumerate(batches, start=epoch * len(batches)):
             for group in optimizer.param_groups:
