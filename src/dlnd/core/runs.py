@@ -353,7 +353,9 @@ class Run:
     def log_figure(self, name: str, fig, step: int = 0) -> Path:
         """Save a matplotlib figure as ``<name>.png`` in the run and as a TensorBoard image."""
         buf = io.BytesIO()
-        fig.savefig(buf, format="png", dpi=100, bbox_inches="tight")
+        # a figure with a layout engine has made room for its labels; "tight" would draw it twice
+        fig.savefig(buf, format="png", dpi=100,
+                    bbox_inches=None if fig.get_layout_engine() else "tight")
         png = buf.getvalue()
         out = self.path / f"{name.replace('/', '_')}.png"
         write_atomic(out, png)

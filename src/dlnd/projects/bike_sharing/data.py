@@ -18,8 +18,8 @@ TARGETS = ("cnt", "casual", "registered")  # kept out of the inputs
 
 @dataclass
 class Split:
-    features: np.ndarray  # (hours, features) float64
-    cnt: np.ndarray  # (hours,) z-scored rides
+    features: np.ndarray  # (hours, features)
+    cnt: np.ndarray  # (hours,) z-scored rides, float64
     dates: list[str]  # "YYYY-MM-DD hh" of each row
 
 
@@ -44,8 +44,10 @@ def read_hours() -> dict[str, list[str]]:
     return {name: [r[i] for r in body] for i, name in enumerate(header)}
 
 
-def prepare(columns: dict[str, list[str]], val_days: int, test_days: int) -> BikeData:
-    """One-hot the categories, drop the unused columns, z-score the quantities, split by time."""
+def prepare(columns: dict[str, list[str]], val_days: int, test_days: int,
+            dtype: type = np.float64) -> BikeData:
+    """One-hot the categories, drop the unused columns, z-score the quantities (in float64),
+    split by time; the features in ``dtype``, the counts in float64."""
     numeric = {k: np.asarray(v, dtype=np.float64) for k, v in columns.items() if k != "dteday"}
     features, names = [], []
     for name in columns:
@@ -75,11 +77,11 @@ def prepare(columns: dict[str, list[str]], val_days: int, test_days: int) -> Bik
         raise DataError("val_days + test_days leave no training data")
 
     def split(a: int, b: int) -> Split:
-        return Split(x[a:b], y[a:b], dates[a:b])
+        return Split(x[a:b].astype(dtype), y[a:b], dates[a:b])
 
     return BikeData(split(0, val_start), split(val_start, test_start), split(test_start, len(y)),
                     names, mean, std)
 
 
-def load(val_days: int = 60, test_days: int = 21) -> BikeData:
-    return prepare(read_hours(), val_days, test_days)
+def load(val_days: int = 60, test_days: int = 21, dtype: type = np.float64) -> BikeData:
+    return prepare(read_hours(), val_days, test_days, dtype)

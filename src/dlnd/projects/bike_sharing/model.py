@@ -20,10 +20,12 @@ def sigmoid(z: np.ndarray) -> np.ndarray:
 
 
 class NeuralNetwork:
-    def __init__(self, n_inputs: int, n_hidden: int, rng: np.random.Generator):
+    def __init__(self, n_inputs: int, n_hidden: int, rng: np.random.Generator,
+                 dtype: type = np.float64):
         # Weights drawn with std 1/sqrt(fan-in), as in the course, so pre-activations start O(1).
-        self.w_input_hidden = rng.normal(0.0, n_inputs ** -0.5, (n_inputs, n_hidden))
-        self.w_hidden_output = rng.normal(0.0, n_hidden ** -0.5, (n_hidden, 1))
+        # ``dtype`` float64 as the course; training passes float32 (see train.py).
+        self.w_input_hidden = rng.normal(0.0, n_inputs ** -0.5, (n_inputs, n_hidden)).astype(dtype)
+        self.w_hidden_output = rng.normal(0.0, n_hidden ** -0.5, (n_hidden, 1)).astype(dtype)
 
     def forward(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         hidden = sigmoid(x @ self.w_input_hidden)
@@ -36,7 +38,7 @@ class NeuralNetwork:
     def train_step(self, x: np.ndarray, target: np.ndarray, lr: float) -> float:
         """One SGD step on the batch-mean squared error; returns the batch loss before the step.
         ``target`` is shaped ``(n,)`` or, as in the course's notebook, ``(n, 1)``."""
-        target = np.asarray(target, dtype=np.float64)
+        target = np.asarray(target, dtype=self.w_input_hidden.dtype)
         if target.shape not in ((len(x),), (len(x), 1)):
             raise ValueError(f"targets must be shaped ({len(x)},) or ({len(x)}, 1) for "
                              f"{len(x)} input rows, not {target.shape}")
@@ -47,7 +49,7 @@ class NeuralNetwork:
         grad_hidden = (grad_out @ self.w_hidden_output.T) * hidden * (1.0 - hidden)
         self.w_hidden_output -= lr * hidden.T @ grad_out
         self.w_input_hidden -= lr * x.T @ grad_hidden
-        return float(np.mean(error ** 2))
+        return float(error @ error) / len(x)  # the mean square, without np.mean's overhead
 
     def state_dict(self) -> dict[str, np.ndarray]:
         return {"w_input_hidden": self.w_input_hidden.copy(),
@@ -59,4 +61,4 @@ class NeuralNetwork:
 
 
 def mse(prediction: np.ndarray, target: np.ndarray) -> float:
-    return float(np.mean((prediction - target) ** 2))
+    return float(np.mean(np.square(prediction - target), dtype=np.float64))
