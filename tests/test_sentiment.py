@@ -89,6 +89,22 @@ def test_rnn_prediction_does_not_depend_on_the_batch():
     assert ids.shape == (3, 7) and ids[0, :4].tolist() == [0, 0, 0, 0]  # padded on the left
 
 
+def test_rnn_reading_two_words_per_step_groups_them_from_the_end():
+    torch.manual_seed(0)
+    model = SentimentRNN(50, 8, 6, "gru", bidirectional=True, dropout=0.0,
+                         embedding_dropout=0.0, words_per_step=2).eval()
+    words = torch.tensor([[9, 3, 4, 8, 7]])
+    with torch.no_grad():
+        odd = model(words, torch.tensor([5]))
+        # one more padding id on the left is what the model adds itself to make whole pairs
+        even = model(torch.cat([torch.zeros(1, 1, dtype=torch.long), words], 1),
+                     torch.tensor([5]))
+        first_word_changed = model(torch.tensor([[2, 3, 4, 8, 7]]), torch.tensor([5]))
+    assert model.rnn.input_size == 16
+    torch.testing.assert_close(odd, even)
+    assert not torch.allclose(odd, first_word_changed)  # the lone first word is still read
+
+
 def test_rnn_config_checks_the_validation_slice():
     with pytest.raises(ConfigError, match="val_reviews"):
         dlnd.projects.get("sentiment-rnn").make_config(overrides={"train_reviews": 100,

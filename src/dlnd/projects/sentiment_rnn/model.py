@@ -8,6 +8,11 @@ direction's summary is read at the first real word, and padding is masked out of
 The review vector joins the final states with a max over time of the outputs: the final state
 alone must carry a 500-word review through one vector, the max-pool keeps the strongest signal
 of any position.
+
+``words_per_step`` > 1 feeds the RNN that many neighbouring word vectors at once (concatenated):
+the recurrence, whose steps run one after another, takes that many times fewer steps, and the
+input weights see the words side by side. Groups are counted from the review's end, so the last
+step always holds the last words.
 """
 
 from __future__ import annotations
@@ -15,18 +20,22 @@ from __future__ import annotations
 import numpy as np
 import torch
 from torch import nn
+from torch.nn import functional as F
 
 from dlnd.projects.sentiment_rnn.data import PAD
 
 
 class SentimentRNN(nn.Module):
     def __init__(self, vocab_size: int, embedding_dim: int, hidden_size: int, cell: str,
-                 bidirectional: bool, dropout: float, embedding_dropout: float):
+                 bidirectional: bool, dropout: float, embedding_dropout: float,
+                 words_per_step: int = 1):
         super().__init__()
         self.embedding = nn.Embedding(vocab_size, embedding_dim, padding_idx=PAD)
         self.embedding_dropout = nn.Dropout(embedding_dropout)
         rnn = nn.GRU if cell == "gru" else nn.LSTM
-        self.rnn = rnn(embedding_dim, hidden_size, batch_first=True, bidirectional=bidirectional)
+        self.words_per_step = words_per_step
+        self.rnn = rnn(words_per_step * embedding_dim, hidden_size, batch_first=True,
+                       bidirectional=bidirectional)
         self.hidden_size = hidden_size
         directions = 2 if bidirectional else 1
         self.dropout = nn.Dropout(dropout)
@@ -34,14 +43,17 @@ class SentimentRNN(nn.Module):
 
     def forward(self, ids: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
         """Logits of P(positive) for left-padded ``ids`` (batch, time) with true ``lengths``."""
-        words = self.embedding_dropout(self.embedding(ids))
-        outputs, _ = self.rnn(words)  # (batch, time, directions * hidden)
-        time_steps = ids.shape[1]
-        rows = torch.arange(len(ids), device=ids.device)
+        group = self.words_per_step
+        ids = F.pad(ids, (-ids.shape[1] % group, 0), value=PAD)  # whole groups, from the end
+        batch, time_steps = len(ids), ids.shape[1] // group
+        words = self.embedding_dropout(self.embedding(ids)).reshape(batch, time_steps, -1)
+        outputs, _ = self.rnn(words)  # (batch, steps, directions * hidden)
+        steps = (lengths.to(ids.device) + group - 1) // group  # the steps holding real words
+        rows = torch.arange(batch, device=ids.device)
         final = [outputs[:, -1, :self.hidden_size]]  # forward: after the last word
         if self.rnn.bidirectional:  # backward: after reading back to the first real word
-            final.append(outputs[rows, time_steps - lengths.to(ids.device), self.hidden_size:])
-        padding = (ids == PAD).unsqueeze(-1)
+            final.append(outputs[rows, time_steps - steps, self.hidden_size:])
+        padding = (ids.reshape(batch, time_steps, group) == PAD).all(-1).unsqueeze(-1)
         pooled = outputs.masked_fill(padding, float("-inf")).max(dim=1).values
         return self.output(self.dropout(torch.cat([*final, pooled], dim=1)))[:, 0]
 

@@ -22,7 +22,8 @@ EVAL_BATCH = 256
 
 def make_model(cfg: SentimentRnnConfig) -> SentimentRNN:
     return SentimentRNN(cfg.vocab_size, cfg.embedding_dim, cfg.hidden_size, cfg.cell,
-                        cfg.bidirectional, cfg.dropout, cfg.embedding_dropout)
+                        cfg.bidirectional, cfg.dropout, cfg.embedding_dropout,
+                        cfg.words_per_step)
 
 
 def train(cfg: SentimentRnnConfig, run: runs.Run) -> tuple[dict[str, float], str]:
