@@ -48,8 +48,9 @@ class ImageClassificationConfig(BaseConfig):
         "the resolution); 16-128 fits a 1-core CPU budget, airbench-class CIFAR-10 on a GPU "
         "uses 64,128,256,512", min=1, max=MAX_UNITS)
     epochs: int = param(
-        12, "passes over the training images (~35 s each for Fashion-MNIST on 2 idle CPU "
-        "cores: 94.2% test in 7 min); the one-cycle schedule ends at lr 0 on the last one",
+        12, "passes over the training images (35-66 s each for Fashion-MNIST on 2 idle CPU "
+        "cores, by machine: 94.2% test in 8.4-13.7 min); the one-cycle schedule ends at lr 0 on "
+        "the last one",
         min=1, max=MAX_EPOCHS)
     batch_size: int = param(
         256, "images per SGD step, summed over all DDP processes", min=1, max=MAX_BATCH)
