@@ -17,8 +17,7 @@ class BikeSharingConfig(BaseConfig):
         120, "passes over the 15,435 training hours (120 batches each, ~14,400 SGD steps, ~1.5 s "
         "on a 2-core CPU); validation loss bottoms out between epochs 55 and 110 depending on the "
         "seed (160 epochs: validation 0.125 instead of 0.129 over 5 seeds, in 1.3x the time)",
-        min=1,
-        max=MAX_EPOCHS)
+        min=1, max=MAX_EPOCHS)
     batch_size: int = param(128, "hours per SGD step, as in the course", min=1, max=MAX_BATCH)
     lr: float = param(
         0.7, "SGD step size on the batch-mean gradient; sigmoid units tolerate the course's "

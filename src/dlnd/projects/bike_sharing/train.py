@@ -53,17 +53,20 @@ def train(cfg: BikeSharingConfig, run: runs.Run) -> tuple[dict[str, float], str]
 
     if cfg.keep_best and best.restore() >= 0:
         run.say(f"keeping the weights of epoch {best.epoch + 1} (lowest validation loss)")
-    final = {**evaluate(net, data), "best_epoch": best.epoch + 1}
+    model = BikeSharingModel(net, cfg, data.feature_names, data.cnt_mean, data.cnt_std)
+    predicted = model.rides(data.test.features)  # as `dlnd predict` answers
+    final = {**evaluate(net, data, predicted), "best_epoch": best.epoch + 1}
     run.log(cfg.epochs, {f"final/{k}": v for k, v in final.items()})
-    plot_test_window(run, net, data)
+    plot_test_window(run, predicted, data)
     plots.learning_curves(run, title="Training and validation loss (MSE on z-scored rides), "
                           "learning rate")
     return final, "cpu (numpy)"
 
 
-def evaluate(net: NeuralNetwork, data: bike_data.BikeData) -> dict[str, float]:
-    """Losses on z-scored counts (the course's numbers) and test error in rides per hour."""
-    predicted = net.run(data.test.features).astype(np.float64) * data.cnt_std + data.cnt_mean
+def evaluate(net: NeuralNetwork, data: bike_data.BikeData, predicted: np.ndarray
+             ) -> dict[str, float]:
+    """Losses on z-scored counts (the course's numbers) and the error of ``predicted``, the
+    test window in rides per hour."""
     actual = data.test.cnt * data.cnt_std + data.cnt_mean
     residual = np.sum((actual - predicted) ** 2)
     return {
@@ -75,13 +78,12 @@ def evaluate(net: NeuralNetwork, data: bike_data.BikeData) -> dict[str, float]:
     }
 
 
-def plot_test_window(run: runs.Run, net: NeuralNetwork, data: bike_data.BikeData) -> None:
+def plot_test_window(run: runs.Run, predicted: np.ndarray, data: bike_data.BikeData) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    predicted = net.run(data.test.features) * data.cnt_std + data.cnt_mean
     actual = data.test.cnt * data.cnt_std + data.cnt_mean
     fig, ax = plt.subplots(figsize=(10, 4), layout="constrained")
     ax.plot(actual, label="actual", color="0.3")

@@ -36,7 +36,7 @@ def train(cfg: LettersConfig, run: runs.Run) -> tuple[dict[str, float], str]:
         tick, losses = time.perf_counter(), []
         # the shuffle depends only on (seed, epoch): a resumed run draws the same batches
         batches = text.bucketed_batches(lengths, cfg.batch_size,
-                                           np.random.default_rng([cfg.seed, epoch]))
+                                        np.random.default_rng([cfg.seed, epoch]))
         shuffler = np.random.default_rng([cfg.seed, epoch, 1])
         for step, idx in enumerate(batches, start=epoch * len(batches)):
             for group in optimizer.param_groups:

@@ -43,7 +43,7 @@ def train(cfg: TranslationConfig, run: runs.Run) -> tuple[dict[str, float], str]
         tick, losses = time.perf_counter(), []
         # the shuffle depends only on (seed, epoch): a resumed run draws the same batches
         batches = text.bucketed_batches(lengths, cfg.batch_size,
-                                           np.random.default_rng([cfg.seed, epoch]))
+                                        np.random.default_rng([cfg.seed, epoch]))
         for step, idx in enumerate(batches, start=epoch * len(batches)):
             for group in optimizer.param_groups:
                 group["lr"] = torch_common.scheduled_lr(cfg.lr, cfg.lr_schedule, step,
