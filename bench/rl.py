@@ -9,7 +9,9 @@ same evaluator: greedy episodes from seeds 1e6, 1e6 + 1, ...; 10 first and, when
 reaches 475, all 100. ``steps_to_475`` is the first such point whose 100-episode mean is >= 475
 (the step budget, 50,000, when none is); ``final_eval_mean`` is the 100-episode mean of the last
 network; ``wall_s`` is training time without the evaluations. Then one line per agent with
-``"seed": "median"``.
+``"seed": "median"``. ``--set KEY=VALUE`` changes our agent's settings
+(``dlnd.shared.rl.DQNConfig``, e.g. ``--set double=false`` for the original DQN, as sb3's); its
+lines then carry ``"set"``.
 
 ``flappy`` / ``traffic``: train the flappy-bird / deep-traffic project with its defaults, then
 play 20 evaluation games with it, a random agent and a hand-written heuristic (flappy) or the
@@ -30,6 +32,7 @@ import time
 import numpy as np
 import torch
 
+from dlnd.core import config
 from dlnd.shared import rl
 
 EVAL_EVERY = 1000  # environment steps
@@ -67,8 +70,9 @@ class Scorer:
         return rl.mean_return(rl.evaluate(policy, cartpole_env, FULL, rl.EVAL_SEED))
 
 
-def run_dlnd(seed: int) -> dict:
-    cfg = rl.DQNConfig(seed=seed, epochs=STEPS // EVAL_EVERY, steps_per_epoch=EVAL_EVERY)
+def run_dlnd(seed: int, overrides: dict[str, str]) -> dict:
+    cfg = config.build(rl.DQNConfig, {"seed": seed, "epochs": STEPS // EVAL_EVERY,
+                                      "steps_per_epoch": EVAL_EVERY}, overrides)
     torch.manual_seed(seed)
     env = cartpole_env()
     agent = rl.DQNAgent.build(4, 2, cfg.hidden, lr=cfg.lr, gamma=cfg.gamma, double=cfg.double,
@@ -112,17 +116,18 @@ def run_sb3(seed: int) -> dict:
             "final_eval_mean": scorer.final(greedy(model)), "wall_s": round(wall, 1)}
 
 
-def cartpole(seeds: int, agents: list[str]) -> None:
+def cartpole(seeds: int, agents: list[str], overrides: dict[str, str]) -> None:
     torch.set_num_threads(1)
     for agent in agents:
         rows = []
+        changed = {"set": overrides} if overrides and agent == "dlnd" else {}
         for seed in range(seeds):
-            row = {"agent": agent, "seed": seed,
-                   **(run_dlnd(seed) if agent == "dlnd" else run_sb3(seed))}
+            row = {"agent": agent, **changed, "seed": seed,
+                   **(run_dlnd(seed, overrides) if agent == "dlnd" else run_sb3(seed))}
             rows.append(row)
             print(json.dumps(row), flush=True)
         print(json.dumps({
-            "agent": agent, "seed": "median",
+            "agent": agent, **changed, "seed": "median",
             "steps_to_475": statistics.median(r["steps_to_475"] for r in rows),
             "final_eval_mean": statistics.median(r["final_eval_mean"] for r in rows),
             "wall_s": round(statistics.median(r["wall_s"] for r in rows), 1),
@@ -162,11 +167,13 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument("--agents", default="dlnd,sb3")
     parser.add_argument("--games", type=int, default=20)
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                        help="cartpole: a setting of our agent (repeatable)")
     parser.add_argument("--baselines-only", action="store_true",
                         help="flappy/traffic: score only the baselines (no training)")
     args = parser.parse_args()
     if args.what == "cartpole":
-        cartpole(args.seeds, args.agents.split(","))
+        cartpole(args.seeds, args.agents.split(","), config.parse_assignments(args.set))
     else:
         games("flappy-bird" if args.what == "flappy" else "deep-traffic", args.games, {},
               args.baselines_only)
