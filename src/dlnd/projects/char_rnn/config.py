@@ -45,9 +45,9 @@ class CharRnnConfig(BaseConfig):
     clip: float = param(5.0, "gradient-norm clipping, against exploding recurrent gradients "
                         "(the course's value)", gt=0)
     epochs: int = param(11, "passes over the training text (~1.8M characters); 11 epochs of "
-                        "the default model take ~27 minutes on 2 CPU threads, inside the "
-                        "30-minute budget, so the cosine schedule runs to its end", min=1,
-                        max=MAX_EPOCHS)
+                        "the default model take ~27 minutes on 2 fast CPU threads, inside the "
+                        "30-minute budget; on slower ones the budget ends the run first (~7 "
+                        "epochs: README's time table)", min=1, max=MAX_EPOCHS)
     time_budget_s: float = param(
         1800.0, "stop training after this many seconds (wall time, resumed time included) and "
         "keep the best epoch; 0 = no budget", min=0, max=MAX_BUDGET_S)
