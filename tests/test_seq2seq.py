@@ -54,6 +54,18 @@ def tiny_model(arch="gru", seed=0):
     return seq2seq.TransformerSeq2Seq(20, 30, 16, 2, 1, 32)
 
 
+def test_transformer_words_start_on_the_positions_scale():
+    # scaled by sqrt(d) in _embed, a word vector must not drown its position (std 1): with
+    # torch's N(0, 1) start it was sqrt(d) times larger, and the model barely learnt word order
+    torch.manual_seed(0)
+    model = seq2seq.TransformerSeq2Seq(200, 300, 128, 4, 1, 256)
+    for table in (model.src_embedding, model.tgt_embedding):
+        assert torch.all(table.weight[seq2seq.PAD] == 0)
+        words = torch.cat([table.weight[:seq2seq.PAD], table.weight[seq2seq.PAD + 1:]])
+        assert 0.9 < float((words * model.scale).std()) < 1.1
+    assert 0.9 < float(model.positions.weight.std()) < 1.1
+
+
 @pytest.mark.parametrize("arch", ["gru", "transformer"])
 def test_attention_weights_sum_to_one_over_the_real_source_tokens(arch):
     model = tiny_model(arch).eval()
