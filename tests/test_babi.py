@@ -209,3 +209,20 @@ def test_the_course_rnn_answers_too_but_draws_no_attention(tmp_path, require_dat
     assert answer.label in model.answers and 0 < answer.probability <= 1
     with pytest.raises(UsageError, match="memn2n"):
         model.predict(["Mary went to the kitchen. Where is Mary?"], out=tmp_path / "a.png")
+
+
+@pytest.mark.parametrize("model, size, epochs, halving, lr, dim", [
+    ("memn2n", "10k", 30, 8, 0.005, 40),
+    ("memn2n", "1k", 100, 25, 0.005, 40),  # 10x fewer steps an epoch: the paper's 100 epochs
+    ("rnn", "1k", 20, 25, 0.001, 50),  # Keras's babi_rnn
+])
+def test_zero_means_the_models_default(model, size, epochs, halving, lr, dim):
+    from dlnd.projects.babi.config import BabiConfig
+
+    cfg = BabiConfig(model=model, size=size)
+    assert (cfg.resolved_epochs(), cfg.resolved_halving(), cfg.resolved_lr(),
+            cfg.resolved_dim()) == (epochs, halving, lr, dim)
+    set_by_hand = BabiConfig(model=model, size=size, epochs=7, lr_halving_epochs=3, lr=0.1,
+                             embedding_dim=9)
+    assert (set_by_hand.resolved_epochs(), set_by_hand.resolved_halving(),
+            set_by_hand.resolved_lr(), set_by_hand.resolved_dim()) == (7, 3, 0.1, 9)

@@ -24,7 +24,7 @@ PROJECT = Project(
     offers=("predict",),
     # 1,000 questions of qa1 (1k), 4 epochs of a 2-hop network, 1 of them linear start: a few
     # seconds on one thread
-    quick={"size": "1k", "max_train": 1000, "max_test": 200, "epochs": 4, "batch_size": 32,
+    quick={"size": "1k", "max_train": 1000, "max_test": 200, "epochs": 4,
            "hops": 2, "linear_start_epochs": 1, "lr_halving_epochs": 100, "threads": 1},
     order=34,
 )

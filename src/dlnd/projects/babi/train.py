@@ -76,7 +76,7 @@ def train(cfg: BabiConfig, run: runs.Run) -> tuple[dict[str, float], str]:
     task = babi.load(cfg.task, cfg.size, cfg.memory_size, cfg.val_fraction, cfg.seed,
                      cfg.max_train, cfg.max_test)
     model = make_model(cfg, len(task.vocab), task.shapes)
-    epochs, lr, batch_size = cfg.resolved_epochs(), cfg.resolved_lr(), cfg.resolved_batch()
+    epochs, lr, batch_size = cfg.resolved_epochs(), cfg.resolved_lr(), cfg.batch_size
     memn2n = isinstance(model, MemN2N)
     if cfg.resolved_optimizer() == "sgd":  # the paper's plain SGD
         optimizer = torch.optim.SGD(model.parameters(), lr=lr)
@@ -98,7 +98,7 @@ def train(cfg: BabiConfig, run: runs.Run) -> tuple[dict[str, float], str]:
         order = rng.permutation(len(task.train))
         if memn2n:
             model.linear = epoch < cfg.linear_start_epochs
-            step_lr = lr * 0.5 ** (epoch // cfg.lr_halving_epochs)
+            step_lr = lr * 0.5 ** (epoch // cfg.resolved_halving())
         else:  # Keras's constant step size
             step_lr = lr
         for group in optimizer.param_groups:
