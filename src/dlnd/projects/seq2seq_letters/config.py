@@ -9,8 +9,10 @@ from dlnd.core.config import MAX_BATCH, MAX_EPOCHS, MAX_THREADS, MAX_UNITS, Base
 class LettersConfig(BaseConfig):
     embedding_dim: int = param(32, "size of each letter's learnt vector (26 letters: 32 is "
                                "plenty)", min=1, max=MAX_UNITS)
-    hidden_size: int = param(128, "GRU units of the encoder (per direction) and the decoder; "
-                             "the course used 2 layers of 50 without attention", min=1,
+    hidden_size: int = param(192, "GRU units of the encoder (per direction) and the decoder "
+                             "(the course used 2 layers of 50 without attention); 128 missed "
+                             "more repeated letters: 99.2, 98.4, 98.5% exact for seeds 0-2 "
+                             "against 99.7, 99.3, 98.9% with 192, ~25% longer", min=1,
                              max=MAX_UNITS)
     dropout: float = param(0.0, "dropout on embeddings and the attentional state: the task "
                            "has no noise to overfit", min=0, max=0.9)
