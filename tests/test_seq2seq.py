@@ -189,3 +189,11 @@ def test_the_letter_sorter_reads_only_letters_it_knows(tmp_path, require_data):
     assert any(issubclass(w.category, InputNote) for w in caught)
     assert answers[1].note and not answers[0].note
     assert (tmp_path / "heat.png").exists()
+
+
+def test_each_architecture_has_its_own_default_step_size():
+    from dlnd.projects.translation.config import TranslationConfig
+
+    assert TranslationConfig().resolved_lr() == 5e-3
+    assert TranslationConfig(arch="transformer").resolved_lr() == 1e-3
+    assert TranslationConfig(arch="transformer", lr=3e-4).resolved_lr() == 3e-4

@@ -27,7 +27,7 @@ def train(cfg: TranslationConfig, run: runs.Run) -> tuple[dict[str, float], str]
     data = translation_data.load(cfg.pairs, cfg.test_fraction, cfg.val_pairs, cfg.seed)
     model = make_network(cfg, len(data.en), len(data.fr)).to(ts.device)
     net = ts.wrap(model)
-    optimizer = torch.optim.Adam(model.parameters(), lr=cfg.lr)
+    optimizer = torch.optim.Adam(model.parameters(), lr=cfg.resolved_lr())
     best = runs.Best("val/token_acc", mode="max", model=model)
     run.track(model=model, optimizer=optimizer, torch_rng=torch_common.TorchRNG(), best=best)
     run.keep(english=data.en.tokens, french=data.fr.tokens)
@@ -46,7 +46,7 @@ def train(cfg: TranslationConfig, run: runs.Run) -> tuple[dict[str, float], str]
                                         np.random.default_rng([cfg.seed, epoch]))
         for step, idx in enumerate(batches, start=epoch * len(batches)):
             for group in optimizer.param_groups:
-                group["lr"] = torch_common.scheduled_lr(cfg.lr, cfg.lr_schedule, step,
+                group["lr"] = torch_common.scheduled_lr(cfg.resolved_lr(), cfg.lr_schedule, step,
                                                         cfg.epochs * len(batches))
             idx = ts.share(idx)
             # teacher forcing: the decoder reads <s> + the true French, predicts it + </s>
