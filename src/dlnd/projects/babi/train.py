@@ -76,7 +76,7 @@ def train(cfg: BabiConfig, run: runs.Run) -> tuple[dict[str, float], str]:
     task = babi.load(cfg.task, cfg.size, cfg.memory_size, cfg.val_fraction, cfg.seed,
                      cfg.max_train, cfg.max_test)
     model = make_model(cfg, len(task.vocab), task.shapes)
-    epochs, lr, batch_size = cfg.resolved_epochs(), cfg.resolved_lr(), cfg.batch_size
+    epochs, lr, halving = cfg.resolved_epochs(), cfg.resolved_lr(), cfg.resolved_halving()
     memn2n = isinstance(model, MemN2N)
     if cfg.resolved_optimizer() == "sgd":  # the paper's plain SGD
         optimizer = torch.optim.SGD(model.parameters(), lr=lr)
@@ -98,14 +98,14 @@ def train(cfg: BabiConfig, run: runs.Run) -> tuple[dict[str, float], str]:
         order = rng.permutation(len(task.train))
         if memn2n:
             model.linear = epoch < cfg.linear_start_epochs
-            step_lr = lr * 0.5 ** (epoch // cfg.resolved_halving())
+            step_lr = lr * 0.5 ** (epoch // halving)
         else:  # Keras's constant step size
             step_lr = lr
         for group in optimizer.param_groups:
             group["lr"] = step_lr
         losses, correct = [], 0
-        for start in range(0, len(order), batch_size):
-            batch = task.train.take(order[start:start + batch_size])
+        for start in range(0, len(order), cfg.batch_size):
+            batch = task.train.take(order[start:start + cfg.batch_size])
             age = None
             if memn2n and cfg.random_noise > 0:
                 age = noisy_ages(task.shapes.memory_size, len(batch), cfg.random_noise, rng)

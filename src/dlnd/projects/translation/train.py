@@ -27,7 +27,8 @@ def train(cfg: TranslationConfig, run: runs.Run) -> tuple[dict[str, float], str]
     data = translation_data.load(cfg.pairs, cfg.test_fraction, cfg.val_pairs, cfg.seed)
     model = make_network(cfg, len(data.en), len(data.fr)).to(ts.device)
     net = ts.wrap(model)
-    optimizer = torch.optim.Adam(model.parameters(), lr=cfg.resolved_lr())
+    lr = cfg.resolved_lr()  # 0 in the config: the architecture's own step size
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
     best = runs.Best("val/token_acc", mode="max", model=model)
     run.track(model=model, optimizer=optimizer, torch_rng=torch_common.TorchRNG(), best=best)
     run.keep(english=data.en.tokens, french=data.fr.tokens)
@@ -46,7 +47,7 @@ def train(cfg: TranslationConfig, run: runs.Run) -> tuple[dict[str, float], str]
                                         np.random.default_rng([cfg.seed, epoch]))
         for step, idx in enumerate(batches, start=epoch * len(batches)):
             for group in optimizer.param_groups:
-                group["lr"] = torch_common.scheduled_lr(cfg.resolved_lr(), cfg.lr_schedule, step,
+                group["lr"] = torch_common.scheduled_lr(lr, cfg.lr_schedule, step,
                                                         cfg.epochs * len(batches))
             idx = ts.share(idx)
             # teacher forcing: the decoder reads <s> + the true French, predicts it + </s>
