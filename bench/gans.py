@@ -2,8 +2,8 @@
 classifier) of 10,000 samples against the test set, its floor (the two halves of the test set),
 classes covered, precision and recall (k = 3), and the run's wall time. The domain classifier of
 each dataset is trained (and cached) before the runs, outside their wall time (its time goes to
-stderr). One torch thread (THREADS) by default: on a 2-core machine shared with other jobs two
-threads were ~7x slower per step than one.
+stderr). Both cores of the idle 2-core machine by default, as the README's table of default-run
+times; THREADS=1 when other jobs share it (two threads were then ~7x slower per step than one).
 
     DLND_DATA_DIR=../shared/data python bench/gans.py [--only dcgan:mnist ...]
 """
@@ -20,7 +20,7 @@ from dlnd.core import datasets
 from dlnd.projects.dcgan.config import DcganConfig
 from dlnd.shared import gan, gen_metrics
 
-THREADS = int(os.environ.get("THREADS", "1"))
+THREADS = int(os.environ.get("THREADS", "2"))
 PAIRS = [("gan-mnist", "mnist"), ("dcgan", "mnist"), ("gan-mnist", "fashion-mnist"),
          ("dcgan", "fashion-mnist"), ("dcgan", "svhn")]
 

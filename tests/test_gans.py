@@ -167,6 +167,24 @@ def test_dcgan_quick_run_pictures_generate_and_checkpoint(tmp_path, require_data
     assert (images[[0, -1]].int() - ends.int()).abs().max() <= 1
 
 
+def test_dcgan_epochs_zero_means_the_datasets_own():
+    from dlnd.projects.dcgan.config import DcganConfig
+    from dlnd.projects.gan_mnist.config import GanMnistConfig
+
+    assert DcganConfig().resolved_epochs() == 2  # MNIST
+    assert DcganConfig(data="fashion-mnist").resolved_epochs() == 6
+    assert DcganConfig(data="fashion-mnist", epochs=3).resolved_epochs() == 3  # by hand wins
+    assert GanMnistConfig(data="fashion-mnist", epochs=5).resolved_epochs() == 5
+
+
+def test_a_quick_run_trains_the_epochs_its_dataset_resolves(tmp_path, require_data):
+    require_data("fashion-mnist")
+    summary = dlnd.run("dcgan", quick=True, out=tmp_path, verbose=False, epochs=0,
+                       data="fashion-mnist")
+    run_dir = tmp_path / "dcgan" / summary["run_dir"].rsplit("/", 1)[-1]
+    assert len(list((run_dir / "samples").iterdir())) == 6
+
+
 @pytest.mark.realdata
 def test_gan_mnist_quick_run_on_fashion_mnist(tmp_path, require_data):
     require_data("fashion-mnist")

@@ -342,11 +342,11 @@ def read_celeba(size: int, channels: int, limit: int | None = None) -> vision_da
 
 def fit(cfg: GanConfig, run: runs.Run, ts, data: GanData, generator: nn.Module,
         discriminator: nn.Module, *, title: str) -> dict[str, float]:
-    """Train ``generator`` against ``discriminator`` on ``data`` for ``cfg.epochs``: losses and
-    the discriminator's mean outputs every epoch, a fixed-noise grid (PNG, TensorBoard, GIF),
-    the FID (domain classifier) of ``cfg.eval_samples`` samples; at the end every measure of
-    ``cfg.fid_samples`` samples. Returns the final metrics."""
-    device = ts.device
+    """Train ``generator`` against ``discriminator`` on ``data`` for ``cfg.resolved_epochs()``:
+    losses and the discriminator's mean outputs every epoch, a fixed-noise grid (PNG,
+    TensorBoard, GIF), the FID (domain classifier) of ``cfg.eval_samples`` samples; at the end
+    every measure of ``cfg.fid_samples`` samples. Returns the final metrics."""
+    device, epochs = ts.device, cfg.resolved_epochs()
     generator.to(device)
     discriminator.to(device)
     opt_g, opt_d = adam(generator, cfg), adam(discriminator, cfg)
@@ -374,7 +374,7 @@ def fit(cfg: GanConfig, run: runs.Run, ts, data: GanData, generator: nn.Module,
             f"{count(discriminator):,} parameters; {ts.describe()}")
     (run.path / "samples").mkdir(exist_ok=True)
     final: dict[str, float] = {}
-    for epoch in run.epochs(cfg.epochs):
+    for epoch in run.epochs(epochs):
         generator.train()
         discriminator.train()
         order = torch.randperm(len(images), generator=rng)
@@ -393,7 +393,7 @@ def fit(cfg: GanConfig, run: runs.Run, ts, data: GanData, generator: nn.Module,
             metrics["val/fid_domain"] = measure(sample(generator, eval_z, device=device))
         epoch_pictures(run, generator, fixed, epoch, device, title)
         run.log(epoch, metrics)
-        run.report(epoch, cfg.epochs, metrics)
+        run.report(epoch, epochs, metrics)
 
     if classifier is not None:
         samples = sample(generator, noise(cfg.fid_samples, cfg.z_dim, cfg.seed + 3),
@@ -414,7 +414,7 @@ def fit(cfg: GanConfig, run: runs.Run, ts, data: GanData, generator: nn.Module,
         run.say(f"{gen_metrics.NAME} {final['fid_domain']:.3f} (floor, test halves: "
                 f"{final['fid_floor']:.3f}); classes covered {final['classes_covered']:.0f}, "
                 f"precision {final['precision']:.3f}, recall {final['recall']:.3f}")
-    run.log(cfg.epochs, {f"final/{k}": v for k, v in final.items()})
+    run.log(epochs, {f"final/{k}": v for k, v in final.items()})
     plots.learning_curves(run, title=f"{title}: losses, D's mean outputs, "
                           f"{gen_metrics.NAME}")
     return final

@@ -44,11 +44,13 @@ class GanConfig(BaseConfig):
         2_000, "generated images scored after every epoch (val/fid_domain)", min=100,
         max=100_000)
     classifier_width: int = param(
-        8, "first-stage channels of the domain classifier's small ResNet (features: 4x)",
+        16, "first-stage channels of the domain classifier's small ResNet (features: 4x)",
         min=1, max=256)
     classifier_epochs: int = param(
-        1, "epochs the domain classifier trains (cached; one epoch of all 60,000 MNIST digits "
-        "reaches ~98% test accuracy in ~3 min on a busy 2-core CPU)", min=1, max=100)
+        4, "epochs the domain classifier trains (trained once per dataset and cached; with "
+        "width 16: 91.98% test accuracy on Fashion-MNIST in ~8 min on 2 idle CPU threads, "
+        "where width 8 x 1 epoch reached 86.61% and left coats and shirts uncounted)", min=1,
+        max=100)
     classifier_limit: int | None = param(
         None, "domain classifier trains on the first this many images (None = all)", min=100,
         max=1_000_000)
@@ -60,6 +62,10 @@ class GanConfig(BaseConfig):
         "None = all", min=100, max=1_000_000)
     threads: int = param(0, "CPU threads for torch (0 = torch's default)", min=0,
                          max=MAX_THREADS)
+
+    def resolved_epochs(self) -> int:
+        """The epochs to train (a project may let 0 mean its dataset's default)."""
+        return self.epochs
 
     def check(self) -> None:
         super().check()

@@ -132,8 +132,10 @@ def histogram(probabilities: torch.Tensor) -> list[int]:
 class ClassifierSettings:
     """How the feature classifier is trained (part of its cache key)."""
 
-    width: int = 8  # channels of the ResNet's first stage (then 2x, 4x): 32 features
-    epochs: int = 1  # passes over the training images
+    # width 16 x 4 epochs: Fashion-MNIST test accuracy 91.98% (8 x 1: 86.61%, too unsure of
+    # coats and shirts to count them: see the dcgan README)
+    width: int = 16  # channels of the ResNet's first stage (then 2x, 4x): 64 features
+    epochs: int = 4  # passes over the training images
     train_limit: int | None = None  # the first this many training images (None = all)
     batch_size: int = 128
     lr: float = 0.1  # SGD with Nesterov momentum, one cycle down to 0
