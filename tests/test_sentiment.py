@@ -10,7 +10,7 @@ from dlnd.core.errors import ConfigError
 from dlnd.core.runs import read_metrics
 from dlnd.projects.sentiment_network.model import SentimentNetwork
 from dlnd.projects.sentiment_rnn.model import SentimentRNN, pad
-from dlnd.projects.sentiment_rnn.train import probabilities
+from dlnd.projects.sentiment_rnn.train import one_rnn_per_direction, probabilities
 from dlnd.shared import text
 
 HARD_INPUTS = ["this movie was a complete waste of time", "", "   ", "<br /><br />",
@@ -87,6 +87,28 @@ def test_rnn_prediction_does_not_depend_on_the_batch():
     np.testing.assert_allclose(together, alone, rtol=1e-6)
     ids, lengths = pad(seqs, torch.device("cpu"))
     assert ids.shape == (3, 7) and ids[0, :4].tolist() == [0, 0, 0, 0]  # padded on the left
+
+
+def test_rnn_reads_both_ways_as_a_bidirectional_gru_and_loads_its_weights():
+    torch.manual_seed(0)
+    model = SentimentRNN(50, 8, 6, "gru", bidirectional=True, dropout=0.0,
+                         embedding_dropout=0.0).eval()
+    torch.manual_seed(0)  # the same draws, in the same order, as before the split
+    torch.nn.Embedding(50, 8)
+    reference = torch.nn.GRU(8, 6, batch_first=True, bidirectional=True)
+    torch.testing.assert_close(model.rnn_backward.weight_hh_l0, reference.weight_hh_l0_reverse)
+    ids = torch.tensor([[0, 0, 9, 3, 4], [5, 6, 7, 8, 2]])
+    with torch.no_grad():
+        expected, _ = reference(model.embedding(ids))
+        outputs = torch.cat([model.rnn(model.embedding(ids))[0],
+                             model.rnn_backward(model.embedding(ids).flip(1))[0].flip(1)], 2)
+    torch.testing.assert_close(outputs, expected)
+    # a run saved with the one bidirectional GRU loads into the two RNNs
+    saved = {**{k: v for k, v in model.state_dict().items() if not k.startswith("rnn")},
+             **{f"rnn.{k}": v for k, v in reference.state_dict().items()}}
+    twin = SentimentRNN(50, 8, 6, "gru", bidirectional=True, dropout=0.0, embedding_dropout=0.0)
+    twin.load_state_dict(one_rnn_per_direction(saved))
+    torch.testing.assert_close(twin.rnn_backward.bias_ih_l0, reference.bias_ih_l0_reverse)
 
 
 def test_rnn_reading_two_words_per_step_groups_them_from_the_end():

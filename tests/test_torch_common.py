@@ -1,5 +1,5 @@
-"""The torch setup (device, threads, seed, processes), the global RNG as trackable state, and
-the step-size schedule, shared by the PyTorch projects."""
+"""The torch setup (device, threads, seed, processes), the global RNG as trackable state, the
+step-size schedule and side-by-side branches, shared by the PyTorch projects."""
 
 import math
 
@@ -7,7 +7,14 @@ import pytest
 import torch
 
 from dlnd.core.errors import UsageError
-from dlnd.core.torch_common import TorchRNG, TorchSetup, resolve_device, scheduled_lr, setup
+from dlnd.core.torch_common import (
+    TorchRNG,
+    TorchSetup,
+    resolve_device,
+    scheduled_lr,
+    setup,
+    side_by_side,
+)
 
 
 def test_auto_device_follows_torch_and_cuda_without_a_gpu_is_a_usage_error():
@@ -77,3 +84,32 @@ def test_share_splits_a_batch_over_processes_or_says_why_not():
     assert TorchSetup(torch.device("cpu"), rank=1, world=2).share(batch).tolist() == [4, 5, 6, 7]
     with pytest.raises(UsageError, match="batch of 8 does not split over 3 processes"):
         TorchSetup(torch.device("cpu"), rank=0, world=3).share(batch)
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_side_by_side_branches_give_the_gradients_of_one_after_the_other(threads):
+    previous = torch.get_num_threads()
+    torch.set_num_threads(threads)  # one thread: the plain path; two: a thread per branch
+    try:
+        torch.manual_seed(0)
+        gru, lstm = torch.nn.GRU(5, 4, batch_first=True), torch.nn.LSTM(5, 3, batch_first=True)
+        lstm.bias_hh_l0.requires_grad_(False)  # a frozen parameter gets no gradient
+        x = torch.randn(3, 7, 5, dtype=torch.float64, requires_grad=True)
+        gru.double(), lstm.double()
+        parameters = [x, *gru.parameters(), *[p for p in lstm.parameters() if p.requires_grad]]
+
+        def loss(outputs):
+            return (outputs[0] ** 2).sum() + outputs[1].sin().sum()
+
+        expected = torch.autograd.grad(loss([gru(x)[0], lstm(x.flip(1))[0]]), parameters)
+        outputs = side_by_side([gru, lstm], [x, x.flip(1)], call=lambda rnn, x: rnn(x)[0])
+        assert [o.shape for o in outputs] == [(3, 7, 4), (3, 7, 3)]
+        got = torch.autograd.grad(loss(outputs), parameters)
+        for e, g in zip(expected, got, strict=True):
+            torch.testing.assert_close(g, e, rtol=1e-10, atol=1e-12)
+        with torch.no_grad():  # evaluation: the same outputs, no graph
+            evaluated = side_by_side([gru, lstm], [x, x.flip(1)], call=lambda rnn, x: rnn(x)[0])
+        assert not evaluated[0].requires_grad
+        torch.testing.assert_close(evaluated[1], outputs[1])
+    finally:
+        torch.set_num_threads(previous)
