@@ -48,9 +48,9 @@ class GanConfig(BaseConfig):
         min=1, max=256)
     classifier_epochs: int = param(
         4, "epochs the domain classifier trains (trained once per dataset and cached; with "
-        "width 16: 91.98% test accuracy on Fashion-MNIST in ~8 min on 2 idle CPU threads, "
-        "where width 8 x 1 epoch reached 86.61% and left coats and shirts uncounted)", min=1,
-        max=100)
+        "width 16: MNIST 99.30% test accuracy in 281 s on 2 CPU threads, Fashion-MNIST "
+        "91.98%, where width 8 x 1 epoch reached 86.61% and left coats and shirts uncounted)",
+        min=1, max=100)
     classifier_limit: int | None = param(
         None, "domain classifier trains on the first this many images (None = all)", min=100,
         max=1_000_000)
