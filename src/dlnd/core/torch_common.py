@@ -11,6 +11,7 @@ import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import torch
@@ -168,9 +169,9 @@ def _threads_shared_by(branches: int):
         torch.set_num_threads(threads)
 
 
-def _run_branches(function, *per_branch) -> list:
-    with _threads_shared_by(len(per_branch[0])):
-        futures = [_branches().submit(function, *args) for args in zip(*per_branch, strict=True)]
+def _run_branches(jobs: list[Callable[[], Any]]) -> list:
+    with _threads_shared_by(len(jobs)):
+        futures = [_branches().submit(job) for job in jobs]
         return [f.result() for f in futures]
 
 
@@ -181,16 +182,16 @@ class _SideBySide(torch.autograd.Function):
     @staticmethod
     def forward(ctx, call, modules, *inputs_then_parameters):
         inputs = inputs_then_parameters[:len(modules)]
-        n = len(modules)
         ctx.modules = modules
-        ctx.branches = _run_branches(_branch_forward, [call] * n, modules, inputs, [True] * n)
+        ctx.branches = _run_branches([partial(_branch_forward, call, m, x, True)
+                                      for m, x in zip(modules, inputs, strict=True)])
         return tuple(out.detach() for _, out in ctx.branches)
 
     @staticmethod
     @torch.autograd.function.once_differentiable
     def backward(ctx, *grad_outputs):
-        grads = _run_branches(_branch_backward, ctx.modules, [x for x, _ in ctx.branches],
-                              [out for _, out in ctx.branches], grad_outputs)
+        grads = _run_branches([partial(_branch_backward, m, x, out, g) for m, (x, out), g
+                               in zip(ctx.modules, ctx.branches, grad_outputs, strict=True)])
         del ctx.branches  # the branches' graphs
         return (None, None, *[g[0] for g in grads], *[p for g in grads for p in g[1:]])
 
@@ -208,8 +209,7 @@ def side_by_side(modules: Sequence[torch.nn.Module], inputs: Sequence[torch.Tens
     if torch.get_num_threads() < 2 or any(x.device.type != "cpu" for x in inputs):
         return [call(m, x) for m, x in zip(modules, inputs, strict=True)]
     if not torch.is_grad_enabled():
-        n = len(modules)
-        return [out for _, out in _run_branches(_branch_forward, [call] * n, modules, inputs,
-                                                [False] * n)]
+        return [out for _, out in _run_branches([partial(_branch_forward, call, m, x, False)
+                                                 for m, x in zip(modules, inputs, strict=True)])]
     parameters = [p for m in modules for p in m.parameters()]
     return list(_SideBySide.apply(call, list(modules), *inputs, *parameters))
