@@ -130,12 +130,11 @@ def histogram(probabilities: torch.Tensor) -> list[int]:
 
 @dataclass(frozen=True)
 class ClassifierSettings:
-    """How the feature classifier is trained (part of its cache key)."""
+    """How the feature classifier is trained (part of its cache key). Width and epochs come
+    from the GAN config (``classifier_width``, ``classifier_epochs``: their defaults and why)."""
 
-    # width 16 x 4 epochs: Fashion-MNIST test accuracy 91.98% (8 x 1: 86.61%, too unsure of
-    # coats and shirts to count them: see the dcgan README)
-    width: int = 16  # channels of the ResNet's first stage (then 2x, 4x): 64 features
-    epochs: int = 4  # passes over the training images
+    width: int  # channels of the ResNet's first stage (then 2x, 4x features)
+    epochs: int  # passes over the training images
     train_limit: int | None = None  # the first this many training images (None = all)
     batch_size: int = 128
     lr: float = 0.1  # SGD with Nesterov momentum, one cycle down to 0
@@ -210,7 +209,7 @@ def train_classifier(train: vision_data.ImageSet, test: vision_data.ImageSet,
 
 
 def domain_classifier(dataset: str, train: vision_data.ImageSet, test: vision_data.ImageSet,
-                      settings: ClassifierSettings = ClassifierSettings(),
+                      settings: ClassifierSettings,
                       say: Callable[[str], None] = lambda _: None) -> DomainClassifier:
     """The cached feature classifier for ``dataset`` (trained and cached when missing)."""
     from safetensors.torch import load_file, save_file
