@@ -8,15 +8,49 @@ sigmoid output, squared error on the probability, as in the lesson:
     loss = (p - label)^2 / 2
 
 Speed-up 1 (``sparse=True``): ``x`` is 0/1, so ``x @ W1`` is the sum of the rows of ``W1`` of the
-features present, and the gradient of ``W1`` touches only those rows. The dense path multiplies
-the full one-hot vectors and gives the same numbers, only slower.
+features present, and the gradient of ``W1`` touches only those rows. A batch is kept as a
+:class:`Presence`: the distinct features its reviews contain and a sparse 0/1 matrix (reviews x
+those features), so the forward pass is one sparse product with the rows present and the update
+one sparse product written back to them (a word in several reviews of the batch gets their
+summed gradient). The dense path multiplies the full one-hot vectors and gives the same numbers,
+only slower.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
+import scipy.sparse
 
 from dlnd.shared.text import Encoded
+
+
+@dataclass
+class Presence:
+    """A batch of reviews as ``matrix`` (reviews x ``features``, CSR, 1 where the review contains
+    the feature) over only the distinct ``features`` they contain, and ``matrix_t``, its
+    transpose for the backward pass. Building it costs a sort; the training batches are the same
+    every epoch, so they are built once, before the loop."""
+
+    encoded: Encoded
+    features: np.ndarray  # the distinct feature ids, sorted
+    matrix: scipy.sparse.csr_matrix
+    matrix_t: scipy.sparse.csr_matrix
+
+    @classmethod
+    def of(cls, batch: Encoded | Presence) -> Presence:
+        """``batch`` as a Presence (one already built is returned as it is)."""
+        if isinstance(batch, Presence):
+            return batch
+        features, column = np.unique(batch.ids, return_inverse=True)
+        matrix = scipy.sparse.csr_matrix(
+            (np.ones(len(column), dtype=np.float32), column, batch.offsets),
+            shape=(len(batch), len(features)))
+        return cls(batch, features, matrix, matrix.T.tocsr())
+
+    def __len__(self) -> int:
+        return len(self.encoded)
 
 
 def sigmoid(z: np.ndarray) -> np.ndarray:
@@ -32,42 +66,42 @@ class SentimentNetwork:
         self.w_input_hidden = np.zeros((n_inputs, n_hidden), dtype=np.float32)
         self.w_hidden_output = rng.normal(0.0, n_hidden ** -0.5, (n_hidden, 1)).astype(np.float32)
 
-    def hidden(self, batch: Encoded, sparse: bool = True) -> np.ndarray:
+    def hidden(self, batch: Encoded | Presence, sparse: bool = True) -> np.ndarray:
         if not sparse:
             return self.one_hot(batch) @ self.w_input_hidden
-        # Sum the rows of the present features, review by review; a review without known
-        # features has an all-zero hidden layer (reduceat cannot express empty segments).
-        hidden = np.zeros((len(batch), self.w_input_hidden.shape[1]), dtype=np.float32)
-        nonempty = np.diff(batch.offsets) > 0
-        if nonempty.any():
-            hidden[nonempty] = np.add.reduceat(self.w_input_hidden[batch.ids],
-                                               batch.offsets[:-1][nonempty])
-        return hidden
+        presence = Presence.of(batch)
+        return presence.matrix @ self.w_input_hidden[presence.features]
 
-    def one_hot(self, batch: Encoded) -> np.ndarray:
+    def one_hot(self, batch: Encoded | Presence) -> np.ndarray:
+        if isinstance(batch, Presence):
+            batch = batch.encoded
         x = np.zeros((len(batch), len(self.w_input_hidden)), dtype=np.float32)
         x[np.repeat(np.arange(len(batch)), np.diff(batch.offsets)), batch.ids] = 1.0
         return x
 
-    def run(self, batch: Encoded, sparse: bool = True) -> np.ndarray:
+    def run(self, batch: Encoded | Presence, sparse: bool = True) -> np.ndarray:
         """P(positive) for each review of the batch."""
         with np.errstate(over="ignore"):  # exp(-z) of a very negative z: inf, and p = 0 is right
             return sigmoid(self.hidden(batch, sparse) @ self.w_hidden_output)[:, 0]
 
-    def train_step(self, batch: Encoded, labels: np.ndarray, lr: float,
+    def train_step(self, batch: Encoded | Presence, labels: np.ndarray, lr: float,
                    sparse: bool = True) -> float:
         """One step: each review's gradient at the current weights, scaled by ``lr``, summed
         (with one review per batch this is the lesson's per-review SGD). Returns the loss."""
-        hidden = self.hidden(batch, sparse)
+        if sparse:
+            presence = Presence.of(batch)
+            rows = self.w_input_hidden[presence.features]  # the rows of the features present
+            hidden = presence.matrix @ rows
+        else:
+            hidden = self.hidden(batch, sparse=False)
         p = sigmoid(hidden @ self.w_hidden_output)[:, 0]
         error = p - labels.astype(np.float32)
         grad_out = (error * p * (1.0 - p))[:, None]  # through the sigmoid
         grad_hidden = grad_out @ self.w_hidden_output.T  # the hidden layer is linear
         self.w_hidden_output -= np.float32(lr) * hidden.T @ grad_out
         if sparse:
-            step = np.float32(lr) * grad_hidden
-            for i in range(len(batch)):  # a review's features are distinct: no repeated rows
-                self.w_input_hidden[batch.row(i)] -= step[i]
+            self.w_input_hidden[presence.features] = (
+                rows - presence.matrix_t @ (np.float32(lr) * grad_hidden))
         else:
             self.w_input_hidden -= np.float32(lr) * self.one_hot(batch).T @ grad_hidden
         return float(np.mean(error ** 2) / 2)
