@@ -155,6 +155,45 @@ def test_double_dqn_targets_match_a_hand_computation():
     np.testing.assert_allclose(agent.targets(batch).numpy(), [1 + 0.5 * 90, 2.0])
 
 
+def test_dqn_learner_matches_stable_baselines3_on_the_same_batches():
+    """The anchor: from the same weights and on the same 128 batches, our original-DQN update
+    (Huber loss, Adam, clipping at norm 10) gives stable-baselines3's weights."""
+    sb3 = pytest.importorskip("stable_baselines3")
+    import gymnasium as gym
+    from stable_baselines3.common.type_aliases import ReplayBufferSamples
+
+    torch.manual_seed(0)
+    theirs = sb3.DQN("MlpPolicy", gym.make("CartPole-v1"), learning_rate=2.3e-3, batch_size=64,
+                     gamma=0.99, policy_kwargs={"net_arch": [64, 64]}, seed=0, device="cpu")
+    theirs._setup_learn(1)  # their logger, which train() records to
+    ours = rl.DQNAgent.build(4, 2, (64, 64), lr=2.3e-3, gamma=0.99, double=False)
+    ours.online.load_state_dict(theirs.q_net.q_net.state_dict())
+    ours.sync_target()
+    rng = np.random.default_rng(0)
+    batches = [{"obs": rng.normal(size=(64, 4)).astype(np.float32),
+                "actions": rng.integers(0, 2, 64),
+                "rewards": np.ones(64, dtype=np.float32),
+                "next_obs": rng.normal(size=(64, 4)).astype(np.float32),
+                "terminated": (rng.random(64) < 0.1).astype(np.float32)} for _ in range(128)]
+    feed = iter(batches)
+
+    def sample(batch_size, env=None):
+        b = next(feed)
+        return ReplayBufferSamples(
+            torch.as_tensor(b["obs"]), torch.as_tensor(b["actions"])[:, None],
+            torch.as_tensor(b["next_obs"]), torch.as_tensor(b["terminated"])[:, None],
+            torch.as_tensor(b["rewards"])[:, None])
+
+    theirs.replay_buffer.sample = sample
+    theirs.train(gradient_steps=len(batches), batch_size=64)  # one target, as between copies
+    initial = {name: w.clone() for name, w in ours.online.state_dict().items()}
+    for batch in batches:
+        ours.learn(batch)
+    for name, weight in theirs.q_net.q_net.state_dict().items():
+        assert (weight - initial[name]).abs().max() > 1e-3  # the updates moved every tensor
+        torch.testing.assert_close(ours.online.state_dict()[name], weight, atol=1e-5, rtol=0)
+
+
 def test_a_resumed_dqn_run_continues_with_its_buffer_and_both_networks(tmp_path):
     from dlnd.projects.dqn_cartpole.config import DqnCartPoleConfig
     from dlnd.projects.dqn_cartpole.data import make_env
