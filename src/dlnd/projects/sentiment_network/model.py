@@ -33,7 +33,6 @@ class Presence:
     transpose for the backward pass. Building it costs a sort; the training batches are the same
     every epoch, so they are built once, before the loop."""
 
-    encoded: Encoded
     features: np.ndarray  # the distinct feature ids, sorted
     matrix: scipy.sparse.csr_matrix
     matrix_t: scipy.sparse.csr_matrix
@@ -47,10 +46,7 @@ class Presence:
         matrix = scipy.sparse.csr_matrix(
             (np.ones(len(column), dtype=np.float32), column, batch.offsets),
             shape=(len(batch), len(features)))
-        return cls(batch, features, matrix, matrix.T.tocsr())
-
-    def __len__(self) -> int:
-        return len(self.encoded)
+        return cls(features, matrix, matrix.T.tocsr())
 
 
 def sigmoid(z: np.ndarray) -> np.ndarray:
@@ -67,14 +63,13 @@ class SentimentNetwork:
         self.w_hidden_output = rng.normal(0.0, n_hidden ** -0.5, (n_hidden, 1)).astype(np.float32)
 
     def hidden(self, batch: Encoded | Presence, sparse: bool = True) -> np.ndarray:
+        """The hidden layer; the dense path (``sparse=False``) takes an Encoded batch."""
         if not sparse:
             return self.one_hot(batch) @ self.w_input_hidden
         presence = Presence.of(batch)
         return presence.matrix @ self.w_input_hidden[presence.features]
 
-    def one_hot(self, batch: Encoded | Presence) -> np.ndarray:
-        if isinstance(batch, Presence):
-            batch = batch.encoded
+    def one_hot(self, batch: Encoded) -> np.ndarray:
         x = np.zeros((len(batch), len(self.w_input_hidden)), dtype=np.float32)
         x[np.repeat(np.arange(len(batch)), np.diff(batch.offsets)), batch.ids] = 1.0
         return x
@@ -87,7 +82,8 @@ class SentimentNetwork:
     def train_step(self, batch: Encoded | Presence, labels: np.ndarray, lr: float,
                    sparse: bool = True) -> float:
         """One step: each review's gradient at the current weights, scaled by ``lr``, summed
-        (with one review per batch this is the lesson's per-review SGD). Returns the loss."""
+        (with one review per batch this is the lesson's per-review SGD; the dense path takes an
+        Encoded batch). Returns the loss."""
         if sparse:
             presence = Presence.of(batch)
             rows = self.w_input_hidden[presence.features]  # the rows of the features present
