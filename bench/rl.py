@@ -1,17 +1,17 @@
 """Reinforcement learning benches. One JSON object per line.
 
-``cartpole`` (the anchor): our DQN (dlnd.shared.rl, the trainer dqn-cartpole runs, Double DQN)
-and stable-baselines3's DQN, both with rl-baselines3-zoo's CartPole-v1 hyperparameters (lr 2.3e-3,
-batch 64, buffer 100k, learning_starts 1000, gamma 0.99, target_update_interval 10, train_freq 256,
-gradient_steps 128, exploration_fraction 0.16, exploration_final_eps 0.04, net 256x256, 5e4
-steps), 5 seeds each, one torch thread each. Every 1,000 environment steps both are scored by the
-same evaluator: greedy episodes from seeds 1e6, 1e6 + 1, ...; 10 first and, when their mean
-reaches 475, all 100. ``steps_to_475`` is the first such point whose 100-episode mean is >= 475
-(the step budget, 50,000, when none is); ``final_eval_mean`` is the 100-episode mean of the last
-network; ``wall_s`` is training time without the evaluations. Then one line per agent with
-``"seed": "median"``. ``--set KEY=VALUE`` changes our agent's settings
-(``dlnd.shared.rl.DQNConfig``, e.g. ``--set double=false`` for the original DQN, as sb3's); its
-lines then carry ``"set"``.
+``cartpole`` (the anchor): our DQN (dlnd.shared.rl with dqn-cartpole's settings: Double DQN and
+5-step returns) and stable-baselines3's DQN, both with rl-baselines3-zoo's CartPole-v1
+hyperparameters (lr 2.3e-3, batch 64, buffer 100k, learning_starts 1000, gamma 0.99,
+target_update_interval 10, train_freq 256, gradient_steps 128, exploration_fraction 0.16,
+exploration_final_eps 0.04, net 256x256, 5e4 steps), 5 seeds each, one torch thread each. Every
+1,000 environment steps both are scored by the same evaluator: greedy episodes from seeds 1e6, 1e6
++ 1, ...; 10 first and, when their mean reaches 475, all 100. ``steps_to_475`` is the first such
+point whose 100-episode mean is >= 475 (the step budget, 50,000, when none is); ``final_eval_mean``
+is the 100-episode mean of the last network; ``wall_s`` is training time without the evaluations.
+Then one line per agent with ``"seed": "median"``. ``--set KEY=VALUE`` changes our agent's settings
+(``DqnCartPoleConfig``, e.g. ``--set double=false --set n_step=1`` for the original DQN, as sb3's);
+its lines then carry ``"set"``.
 
 ``flappy`` / ``traffic``: train the flappy-bird / deep-traffic project with its defaults, then
 play 20 evaluation games with it, a random agent and a hand-written heuristic (flappy) or the
@@ -33,6 +33,7 @@ import numpy as np
 import torch
 
 from dlnd.core import config
+from dlnd.projects.dqn_cartpole.config import DqnCartPoleConfig
 from dlnd.shared import rl
 
 EVAL_EVERY = 1000  # environment steps
@@ -71,7 +72,7 @@ class Scorer:
 
 
 def run_dlnd(seed: int, overrides: dict[str, str]) -> dict:
-    cfg = config.build(rl.DQNConfig, {"seed": seed, "epochs": STEPS // EVAL_EVERY,
+    cfg = config.build(DqnCartPoleConfig, {"seed": seed, "epochs": STEPS // EVAL_EVERY,
                                       "steps_per_epoch": EVAL_EVERY}, overrides)
     torch.manual_seed(seed)
     env = cartpole_env()

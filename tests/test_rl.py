@@ -1,5 +1,6 @@
-"""The reinforcement-learning parts (dlnd.shared.rl): Q-learning, the replay buffer, the target
-network's schedule, Double-DQN targets, resuming a DQN run; the projects' offers."""
+"""The reinforcement-learning parts (dlnd.shared.rl): Q-learning, the replay buffer, n-step
+returns, the target network's schedule, Double-DQN targets, resuming a DQN run; the projects'
+offers."""
 
 import numpy as np
 import pytest
@@ -67,14 +68,58 @@ def test_replay_buffer_samples_uniformly():
 def test_replay_buffer_state_round_trips():
     buffer = rl.ReplayBuffer(3, (2,))
     for i in range(4):
-        buffer.add([i, -i], 1, 1.0, [i, i], False)
+        buffer.add([i, -i], 1, 1.0, [i, i], False, steps=i + 1)
     again = rl.ReplayBuffer(3, (2,))
     again.load_state_dict(buffer.state_dict())
-    for name in ("obs", "next_obs", "actions", "rewards", "terminated"):
+    for name in ("obs", "next_obs", "actions", "rewards", "terminated", "steps"):
         np.testing.assert_array_equal(getattr(again, name), getattr(buffer, name))
     assert (again.pos, again.size) == (buffer.pos, buffer.size)
     with pytest.raises(ValueError):
         rl.ReplayBuffer(5, (2,)).load_state_dict(buffer.state_dict())
+
+
+def test_n_step_returns_match_a_hand_computation():
+    returns = rl.NStepReturns(3, gamma=0.5)
+    stored = []
+    for t, reward in enumerate([1.0, 2.0, 3.0, 4.0, 5.0]):  # states 0..4, then terminal 5
+        stored += returns.push(t, 0, reward, t + 1, terminated=t == 4)
+    # (obs, action, discounted reward sum, state it bootstraps from, terminated, steps)
+    assert stored == [(0, 0, 1 + 0.5 * 2 + 0.25 * 3, 3, False, 3),
+                      (1, 0, 2 + 0.5 * 3 + 0.25 * 4, 4, False, 3),
+                      (2, 0, 3 + 0.5 * 4 + 0.25 * 5, 5, True, 3),
+                      (3, 0, 4 + 0.5 * 5, 5, True, 2),
+                      (4, 0, 5.0, 5, True, 1)]
+    assert returns.pending == []
+    # a cut (epoch end, time limit) flushes what is pending, still bootstrapping
+    returns.push(10, 1, 1.0, 11, terminated=False)
+    assert returns.flush(11) == [(10, 1, 1.0, 11, False, 1)]
+    one = rl.NStepReturns(1, gamma=0.5)  # n = 1: each step as it comes
+    assert one.push(0, 1, 2.0, 1, terminated=False) == [(0, 1, 2.0, 1, False, 1)]
+
+
+def test_n_step_targets_discount_by_the_steps_spanned():
+    agent = rl.DQNAgent.build(1, 2, (), lr=0.1, gamma=0.5, double=False)
+    with torch.no_grad():  # Q(s) = (s, 2s)
+        agent.online[0].weight.copy_(torch.tensor([[1.0], [2.0]]))
+        agent.online[0].bias.zero_()
+    agent.sync_target()
+    batch = {"obs": np.zeros((3, 1)), "actions": np.zeros(3, dtype=np.int64),
+             "rewards": np.array([1.0, 1.0, 1.0]), "next_obs": np.array([[4.0], [4.0], [4.0]]),
+             "terminated": np.array([0.0, 0.0, 1.0]), "steps": np.array([1, 3, 3])}
+    # max Q(s') = 8: 1 + 0.5 * 8, 1 + 0.125 * 8, and the terminal one just its reward sum
+    np.testing.assert_allclose(agent.targets(batch).numpy(), [5.0, 2.0, 1.0])
+
+
+def test_trainer_with_n_step_stores_discounted_sums():
+    trainer = make_trainer(n_step=3, learning_starts=100)  # acting only
+    trainer.run_epoch(FixedEnv(), 10, env_seed=0)  # an episode of 7 steps, then 3 cut
+    buffer, gamma = trainer.buffer, trainer.agent.gamma
+    assert len(buffer) == 10
+    assert buffer.steps[:10].tolist() == [3, 3, 3, 3, 3, 2, 1, 3, 2, 1]
+    np.testing.assert_allclose(buffer.rewards[:10], [1 + gamma + gamma ** 2] * 5
+                               + [1 + gamma, 1, 1 + gamma + gamma ** 2, 1 + gamma, 1], rtol=1e-6)
+    assert buffer.terminated[:10].tolist() == [0, 0, 0, 0, 1, 1, 1, 0, 0, 0]
+    assert trainer.returns.pending == []  # nothing carried over to the next epoch
 
 
 def test_epsilon_falls_linearly_then_stays():

@@ -1,7 +1,7 @@
-"""What the reinforcement-learning projects share: a Q-table, a replay buffer, a DQN agent (online
-and target network, Double DQN, Huber loss, gradient clipping), the epsilon schedule, the
-training loop that runs a fixed number of environment steps per epoch, a batched evaluation loop
-and GIFs of episodes.
+"""What the reinforcement-learning projects share: a Q-table, a replay buffer, n-step returns, a
+DQN agent (online and target network, Double DQN, Huber loss, gradient clipping), the epsilon
+schedule, the training loop that runs a fixed number of environment steps per epoch, a batched
+evaluation loop and GIFs of episodes.
 
 Everything with state is trackable by :meth:`dlnd.core.runs.Run.track` (``state_dict`` /
 ``load_state_dict``), so a resumed run continues from its step count with its buffer and both
@@ -93,10 +93,12 @@ class QTable:
 
 
 class ReplayBuffer:
-    """A ring buffer of transitions (obs, action, reward, next_obs, terminated): the newest
-    ``capacity`` are kept, each as likely to be sampled as any other. ``terminated`` is true only
-    when the episode really ended (not at a time limit or an epoch's cut), so the target of a
-    cut transition still bootstraps from its next state."""
+    """A ring buffer of transitions (obs, action, reward, next_obs, terminated, steps): the
+    newest ``capacity`` are kept, each as likely to be sampled as any other. ``terminated`` is
+    true only when the episode really ended (not at a time limit or an epoch's cut), so the
+    target of a cut transition still bootstraps from its next state. ``steps`` is how many
+    environment steps the transition spans (1; up to n with :class:`NStepReturns`, whose
+    ``reward`` is then their discounted sum and ``next_obs`` the state n steps on)."""
 
     def __init__(self, capacity: int, obs_shape: Sequence[int], obs_dtype: Any = np.float32):
         self.capacity = int(capacity)
@@ -106,16 +108,19 @@ class ReplayBuffer:
         self.actions = np.zeros(self.capacity, dtype=np.int64)
         self.rewards = np.zeros(self.capacity, dtype=np.float32)
         self.terminated = np.zeros(self.capacity, dtype=np.float32)
+        self.steps = np.ones(self.capacity, dtype=np.int64)
         self.pos = 0  # where the next transition goes
         self.size = 0
 
     def __len__(self) -> int:
         return self.size
 
-    def add(self, obs, action: int, reward: float, next_obs, terminated: bool) -> None:
+    def add(self, obs, action: int, reward: float, next_obs, terminated: bool,
+            steps: int = 1) -> None:
         i = self.pos
         self.obs[i], self.next_obs[i] = obs, next_obs
         self.actions[i], self.rewards[i], self.terminated[i] = action, reward, float(terminated)
+        self.steps[i] = steps
         self.pos = (i + 1) % self.capacity
         self.size = min(self.size + 1, self.capacity)
 
@@ -126,14 +131,14 @@ class ReplayBuffer:
         idx = rng.integers(0, self.size, size=batch_size)
         return {"obs": self.obs[idx], "actions": self.actions[idx],
                 "rewards": self.rewards[idx], "next_obs": self.next_obs[idx],
-                "terminated": self.terminated[idx]}
+                "terminated": self.terminated[idx], "steps": self.steps[idx]}
 
     def state_dict(self) -> dict[str, Any]:
         n = self.size  # only the filled part: a young buffer checkpoints small
         return {"capacity": self.capacity, "pos": self.pos, "size": n,
                 "obs": self.obs[:n].copy(), "next_obs": self.next_obs[:n].copy(),
                 "actions": self.actions[:n].copy(), "rewards": self.rewards[:n].copy(),
-                "terminated": self.terminated[:n].copy()}
+                "terminated": self.terminated[:n].copy(), "steps": self.steps[:n].copy()}
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
         if int(state["capacity"]) != self.capacity:
@@ -141,9 +146,49 @@ class ReplayBuffer:
                              f"loaded into one of {self.capacity}")
         n = int(state["size"])
         self.pos, self.size = int(state["pos"]), n
-        for name in ("obs", "next_obs", "actions", "rewards", "terminated"):
+        # checkpoints from before n-step returns have no steps: all their transitions span one
+        fields = ("obs", "next_obs", "actions", "rewards", "terminated", "steps")
+        self.steps[:n] = 1
+        for name in (f for f in fields if f != "steps" or "steps" in state):
             getattr(self, name)[:n] = np.asarray(state[name]).reshape(
                 getattr(self, name)[:n].shape)
+
+
+class NStepReturns:
+    """Turns the one-step transitions of an episode into n-step ones (Sutton 1988; Rainbow,
+    Hessel et al. 2018): each state's stored reward is the discounted sum of the next ``n``
+    rewards, ``r_t + gamma r_{t+1} + ... + gamma^{n-1} r_{t+n-1}``, and its target bootstraps
+    from the state ``n`` steps on with ``gamma^n``. A learner then looks ``n`` steps ahead per
+    target-network copy instead of one. The last states of an episode (ended, truncated or cut)
+    span fewer steps. The rewards are those of the behaviour policy (epsilon-greedy, older
+    networks), not corrected: small n keeps that bias small. ``n = 1`` is the plain DQN."""
+
+    def __init__(self, n: int, gamma: float):
+        self.n, self.gamma = int(n), gamma
+        self.pending: list[tuple[Any, int, float]] = []  # (obs, action, reward), oldest first
+
+    def push(self, obs, action: int, reward: float, next_obs, terminated: bool,
+             truncated: bool = False) -> list[tuple]:
+        """Record one environment step; returns the transitions now complete, each as
+        ``(obs, action, reward, next_obs, terminated, steps)`` for :meth:`ReplayBuffer.add`."""
+        self.pending.append((obs, action, float(reward)))
+        if terminated or truncated:
+            return self.flush(next_obs, terminated)
+        if len(self.pending) < self.n:
+            return []
+        return [self._pop(next_obs, False)]
+
+    def flush(self, next_obs, terminated: bool = False) -> list[tuple]:
+        """The episode ends (or is cut) at ``next_obs``: every pending state's transition."""
+        done = []
+        while self.pending:
+            done.append(self._pop(next_obs, terminated))
+        return done
+
+    def _pop(self, next_obs, terminated: bool) -> tuple:
+        ret = sum(self.gamma ** k * r for k, (_, _, r) in enumerate(self.pending))
+        obs, action, _ = self.pending.pop(0)
+        return obs, action, ret, next_obs, terminated, len(self.pending) + 1
 
 
 # ----- schedules and counters -----
@@ -197,7 +242,8 @@ def mlp(inputs: int, hidden: Sequence[int], outputs: int):
 class DQNAgent:
     """An online Q-network trained towards a target network's values.
 
-    ``targets``: ``r + gamma * Q_target(s', a*)`` (0 bootstrap at a terminal state), with
+    ``targets``: ``r + gamma^k * Q_target(s', a*)`` (0 bootstrap at a terminal state; ``k``
+    the steps the transition spans, 1 but for :class:`NStepReturns`), with
     ``a* = argmax_a Q_online(s', a)`` for Double DQN (van Hasselt et al. 2016, which lessens
     the max operator's over-estimation) or ``argmax_a Q_target(s', a)`` for the original DQN.
     The loss is the Huber loss (``smooth_l1``, quadratic within 1, linear beyond: a big TD error
@@ -262,7 +308,8 @@ class DQNAgent:
             else:
                 chosen = next_target.argmax(dim=1, keepdim=True)
             next_value = next_target.gather(1, chosen).squeeze(1)
-            return t["rewards"] + (1.0 - t["terminated"]) * self.gamma * next_value
+            discount = self.gamma ** t["steps"] if "steps" in t else self.gamma
+            return t["rewards"] + (1.0 - t["terminated"]) * discount * next_value
 
     def learn(self, batch: dict[str, np.ndarray]) -> float:
         """One gradient step on a batch; returns its loss."""
@@ -284,7 +331,7 @@ class DQNAgent:
 
         out = {}
         for key, value in batch.items():
-            dtype = torch.int64 if key == "actions" else torch.float32
+            dtype = torch.int64 if key == "actions" else torch.float32  # steps: float powers
             out[key] = torch.as_tensor(np.asarray(value), dtype=dtype, device=self.device)
         return out
 
@@ -303,6 +350,7 @@ class DQNSettings:
     exploration_fraction: float = 0.16
     exploration_initial_eps: float = 1.0
     exploration_final_eps: float = 0.04
+    n_step: int = 1  # rewards summed per stored transition (NStepReturns); 1 = plain DQN
 
 
 @dataclass
@@ -335,6 +383,8 @@ class DQNTrainer:
                  rng: np.random.Generator, preprocess: Callable[[Any], np.ndarray] | None = None):
         self.agent, self.buffer, self.settings, self.rng = agent, buffer, settings, rng
         self.counters = Counters(env_steps=0, updates=0, target_syncs=0, episodes=0)
+        # empty between epochs (each epoch's last episode is cut and flushed): nothing to track
+        self.returns = NStepReturns(settings.n_step, agent.gamma)
         self.preprocess = preprocess or (lambda obs: np.asarray(obs, dtype=np.float32))
 
     def epsilon(self) -> float:
@@ -355,7 +405,9 @@ class DQNTrainer:
                 action = self.agent.act(obs, self.epsilon(), self.rng)
             raw, reward, terminated, truncated, _ = env.step(action)
             next_obs = self.preprocess(raw)
-            self.buffer.add(obs, action, reward, next_obs, terminated)
+            for transition in self.returns.push(obs, action, reward, next_obs, terminated,
+                                                truncated):
+                self.buffer.add(*transition)
             episode_return += float(reward)
             c["env_steps"] += 1
             if c["env_steps"] % s.target_update_interval == 0:
@@ -373,6 +425,8 @@ class DQNTrainer:
                 obs = self.preprocess(env.reset()[0])
             else:
                 obs = next_obs
+        for transition in self.returns.flush(obs):  # the cut episode's last states
+            self.buffer.add(*transition)
         stats.partial_return = episode_return
         stats.epsilon = self.epsilon()
         return stats
@@ -563,6 +617,10 @@ class DQNConfig(BaseConfig):
                                     min=1, max=MAX_UNITS)
     double: bool = param(True, "Double DQN: the online network picks the next action, the "
                          "target network values it (sb3's DQN: false)")
+    n_step: int = param(1, "rewards summed into each stored transition before its target "
+                        "bootstraps from the network (n-step returns; 1 = the DQN of sb3 and "
+                        "the zoo): each target-network copy then carries value n steps back "
+                        "instead of one", min=1, max=1000)
     huber: bool = param(True, "Huber (smooth L1) loss instead of the squared TD error, as sb3")
     max_grad_norm: float = param(10.0, "clip the gradient to this norm (sb3's default)", gt=0)
     eval_episodes: int = param(10, "greedy episodes after each epoch (seeds fixed across "
@@ -588,7 +646,7 @@ class DQNConfig(BaseConfig):
             gradient_steps=self.gradient_steps,
             target_update_interval=self.target_update_interval,
             exploration_fraction=self.exploration_fraction,
-            exploration_final_eps=self.exploration_final_eps)
+            exploration_final_eps=self.exploration_final_eps, n_step=self.n_step)
 
 
 EVAL_SEED = 1_000_000  # evaluation episodes' seeds: far from the training epochs' seeds
