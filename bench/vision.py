@@ -1,7 +1,8 @@
 """Image classification on the real data: one JSON line per dataset (CIFAR-10 only when the full
 tarball is present). Uses both cores of the 2-core CPU (THREADS=1 when another job shares the
-machine); the epochs fit the issue's budgets there with room to spare: Fashion-MNIST 12 epochs
-(~7 min of the 15), MNIST 2 epochs (~1.2 min of the 5).
+machine). Fashion-MNIST runs the project's default (11 epochs, the first 6 on 20x20 images),
+MNIST 2 epochs (the first on 20x20 images); the goals with the 1.5x margin for slower machines of
+this kind: 94% in 600 s, 99.4% in 200 s.
 
     DLND_DATA_DIR=../shared/data python bench/vision.py
 """
@@ -15,7 +16,7 @@ from dlnd.core import datasets
 
 THREADS = int(os.environ.get("THREADS", "2"))
 RECIPES = {
-    "fashion-mnist": {"epochs": 12},
+    "fashion-mnist": {"epochs": 11},
     "mnist": {"epochs": 2},
     # airbench-class widths; expected accuracy unverified until run on the full set.
     "cifar10": {"epochs": 10, "widths": (64, 128, 256, 512), "batch_size": 512, "lr": 0.4},

@@ -3,6 +3,7 @@ learning, predict, DDP, the batch-norm and weight-init lessons and transfer lear
 lifecycle and SIGKILL resume of each are checked in test_contract.py)."""
 
 import io
+import json
 import pickle
 import subprocess
 import sys
@@ -111,6 +112,17 @@ def test_translate_moves_content_by_at_most_pad_and_flip_mirrors():
     assert torch.equal(flipped[mirrored], images[mirrored].flip(3))
 
 
+def test_resize_scales_whole_batches_keeping_dtype_and_layout():
+    images = torch.zeros(4, 1, 28, 28, dtype=torch.uint8)
+    images[:, :, :14] = 200  # top half bright
+    images = images.contiguous(memory_format=torch.channels_last)
+    small = augment.resize(images, 20)
+    assert small.shape == (4, 1, 20, 20) and small.dtype == torch.uint8
+    assert small.is_contiguous(memory_format=torch.channels_last)
+    assert (small[:, :, :9] == 200).all() and (small[:, :, 11:] == 0).all()  # blended at 10
+    assert augment.resize(images, 28) is images  # full size: untouched
+
+
 def test_architectures_match_torchvision_layouts():
     with torch.device("meta"):  # shapes only: no memory, no init time
         resnet = models.ResNet()
@@ -143,6 +155,9 @@ def test_classifier_learns_and_predicts_image_files(tiny_run, tmp_path):
     run_dir = Path(tiny_run["run_dir"])
     assert (run_dir / "test_confusion_matrix.png").exists()
     assert (run_dir / "test_misclassified.png").exists()
+    sides = [json.loads(line)["value"] for line in (run_dir / "metrics.jsonl").open()
+             if json.loads(line)["name"] == "train/side"]
+    assert sides == [20, 28, 28]  # progressive resizing: half the epochs (rounded down) small
 
     test = vision_data.load("fashion-mnist", "test")
     paths = vision_data.write_images(test.images[:2], tmp_path)

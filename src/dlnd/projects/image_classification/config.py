@@ -48,10 +48,19 @@ class ImageClassificationConfig(BaseConfig):
         "the resolution); 16-128 fits a 1-core CPU budget, airbench-class CIFAR-10 on a GPU "
         "uses 64,128,256,512", min=1, max=MAX_UNITS)
     epochs: int = param(
-        12, "passes over the training images (35-66 s each for Fashion-MNIST on 2 idle CPU "
-        "cores, by machine: 94.2% test in 8.4-13.7 min); the one-cycle schedule ends at lr 0 on "
-        "the last one",
+        11, "passes over the training images (a full-size Fashion-MNIST epoch takes 35-66 s "
+        "on 2 idle CPU cores, by machine; a 20x20 one about half); the one-cycle schedule ends "
+        "at lr 0 on the last one",
         min=1, max=MAX_EPOCHS)
+    low_res_share: float = param(
+        0.55, "share of the epochs (the first ones, rounded down: 6 of 11, 1 of 2) that train "
+        "on images scaled down to low_res_side: progressive resizing (fast.ai's DAWNBench "
+        "recipe). A 20x20 step costs about half a 28x28 one; the full-size epochs that follow "
+        "adapt the net to the test images' size (see the README); 0 = every epoch at full size",
+        min=0, max=1)
+    low_res_side: int = param(
+        20, "side in pixels of those scaled-down images (the full side is 28, 32 for CIFAR-10; "
+        "a larger value is used as the full side)", min=8, max=512)
     batch_size: int = param(
         256, "images per SGD step, summed over all DDP processes", min=1, max=MAX_BATCH)
     lr: float = param(
@@ -100,5 +109,9 @@ class ImageClassificationConfig(BaseConfig):
             raise ConfigError(f"widths has {blocks} blocks, but {side}-pixel images can be "
                               f"halved only {side.bit_length() - 1} times: give at most "
                               f"{side.bit_length()} widths")
+        if self.low_res_share > 0 and 2 ** blocks > self.low_res_side:
+            raise ConfigError(f"low_res_side {self.low_res_side} is too small for {blocks} "
+                              f"blocks that each halve it: give at least {2 ** blocks}, or "
+                              f"low_res_share 0")
         check_memory("widths or batch_size", conv_parameters(self.widths, IMAGE_CHANNELS[
             self.dataset]), activations=self.batch_size * conv_activations(self.widths, side))

@@ -67,8 +67,12 @@ def train(cfg: ImageClassificationConfig, run: runs.Run) -> tuple[dict[str, floa
             f"parameters; {ts.describe()}")
 
     total_steps = cfg.epochs * steps_per_epoch
+    low_res_epochs = int(cfg.low_res_share * cfg.epochs)
     for epoch in run.epochs(cfg.epochs):
         epochs_done = epoch + 1
+        # progressive resizing: the first epochs on smaller images, the rest at full size
+        side = min(cfg.low_res_side, images.shape[-1]) if epoch < low_res_epochs else \
+            images.shape[-1]
         model.train()
         order = torch.randperm(len(images), generator=order_rng).to(ts.device)
         loss_sum = torch.zeros((), device=ts.device)
@@ -77,7 +81,8 @@ def train(cfg: ImageClassificationConfig, run: runs.Run) -> tuple[dict[str, floa
             for group in optimizer.param_groups:
                 group["lr"] = learning_rate(cfg, step, total_steps)
             idx = ts.share(order[b * cfg.batch_size:(b + 1) * cfg.batch_size])
-            batch = augment.augment(images[idx], cfg.translate, data.flip, augment_rng)
+            batch = augment.resize(augment.augment(images[idx], cfg.translate, data.flip,
+                                                   augment_rng), side)
             with ts.autocast():
                 loss = F.cross_entropy(net(batch), labels[idx],
                                        label_smoothing=cfg.label_smoothing)
@@ -85,13 +90,15 @@ def train(cfg: ImageClassificationConfig, run: runs.Run) -> tuple[dict[str, floa
             loss.backward()
             optimizer.step()
             loss_sum += loss.detach()
-        # The epoch's curve point scores one view of each image: the mirrors' average (twice
-        # the cost, ~30 s of a 12-epoch CPU run) is kept for the final scores below.
-        val_logits = evaluate.predict_logits(model, val_images, device=ts.device)
+        # The epoch's curve point scores one view of each image, at the size the epoch trained
+        # on: the mirrors' average (twice the cost, ~30 s of a 12-epoch CPU run) and the full
+        # size are kept for the final scores below.
+        val_logits = evaluate.predict_logits(model, augment.resize(val_images, side),
+                                             device=ts.device)
         metrics = {"train/loss": float(loss_sum) / steps_per_epoch,
                    "val/loss": float(F.cross_entropy(val_logits, data.val.labels)),
                    "val/acc": evaluate.accuracy(val_logits, data.val.labels),
-                   "train/lr": learning_rate(cfg, step, total_steps)}
+                   "train/lr": learning_rate(cfg, step, total_steps), "train/side": side}
         run.log(epoch, metrics)
         run.report(epoch, cfg.epochs, metrics)
 
@@ -107,7 +114,7 @@ def train(cfg: ImageClassificationConfig, run: runs.Run) -> tuple[dict[str, floa
     run.log(cfg.epochs, {f"final/{k}": v for k, v in final.items()})
     plot_results(run, data.test, test_logits.argmax(1))
     plots.learning_curves(run, title="Training and validation loss, validation accuracy, "
-                          "learning rate (one-cycle)")
+                          "learning rate (one-cycle), image side (progressive resizing)")
     return final, ts.describe()
 
 

@@ -23,7 +23,9 @@ def predict_logits(model: nn.Module, images: torch.Tensor, *, batch_size: int = 
 
 
 def accuracy(logits: torch.Tensor, labels: torch.Tensor) -> float:
-    return float((logits.argmax(1) == labels).float().mean())
+    """The share of right answers, as an exact fraction (a float32 mean makes 9,400 of 10,000
+    0.9399999976, below the 94% it is)."""
+    return int((logits.argmax(1) == labels).sum()) / max(len(labels), 1)
 
 
 def confusion(predicted: torch.Tensor, labels: torch.Tensor, n_classes: int) -> torch.Tensor:
