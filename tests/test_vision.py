@@ -3,7 +3,6 @@ learning, predict, DDP, the batch-norm and weight-init lessons and transfer lear
 lifecycle and SIGKILL resume of each are checked in test_contract.py)."""
 
 import io
-import json
 import pickle
 import subprocess
 import sys
@@ -155,9 +154,8 @@ def test_classifier_learns_and_predicts_image_files(tiny_run, tmp_path):
     run_dir = Path(tiny_run["run_dir"])
     assert (run_dir / "test_confusion_matrix.png").exists()
     assert (run_dir / "test_misclassified.png").exists()
-    sides = [json.loads(line)["value"] for line in (run_dir / "metrics.jsonl").open()
-             if json.loads(line)["name"] == "train/side"]
-    assert sides == [20, 28, 28]  # progressive resizing: half the epochs (rounded down) small
+    sides = [r["value"] for r in runs.read_metrics(run_dir) if r["name"] == "train/side"]
+    assert sides == [20, 28, 28]  # progressive resizing: 55% of 3 epochs, rounded down, small
 
     test = vision_data.load("fashion-mnist", "test")
     paths = vision_data.write_images(test.images[:2], tmp_path)
