@@ -87,6 +87,15 @@ def test_out_of_proportion_settings_are_one_sentence_before_any_run_directory(
     assert not (tmp_path / "runs").exists()
 
 
+def test_a_low_res_side_too_small_for_the_blocks_is_refused():
+    from dlnd.projects.image_classification.config import ImageClassificationConfig
+
+    with pytest.raises(ConfigError, match="low_res_side 8 is too small for 4 blocks that each "
+                                          "halve it: give at least 16, or low_res_share 0"):
+        ImageClassificationConfig(widths=(8, 8, 8, 8, 8), low_res_side=8).check()
+    ImageClassificationConfig(widths=(8, 8, 8, 8, 8), low_res_side=8, low_res_share=0).check()
+
+
 def test_the_memory_estimate_counts_weights_state_and_activations():
     config_mod.check_memory("x", 10**9 // 4)  # 4 copies of 1 GiB of float32 weights
     with pytest.raises(ConfigError, match=r"about 20 GiB \(16 GiB for its 1,073,741,824 "
