@@ -13,6 +13,7 @@ the 30-minute goal is about. Run on a shared machine through the lock:
 
     DLND_DATA_DIR=../shared/data flock /tmp/dlnd-bench.lock nice -n 5 python bench/babi.py
     python bench/babi.py --model rnn --tasks qa1 qa2 --jobs 1     # a part of it
+    python bench/babi.py --model memn2n --set tying=layerwise      # another setting
 """
 
 import argparse
@@ -50,10 +51,10 @@ def jobs(models, tasks) -> list[tuple[str, str]]:
     return sorted(todo, key=lambda job: (job != ("memn2n", "qa1"), job[0] != "rnn"))
 
 
-def run_one(model: str, task: str, out: str) -> dict:
+def run_one(model: str, task: str, out: str, overrides: dict[str, str]) -> dict:
     size = size_for(task, SIZES[model])
     summary = dlnd.run("babi", model=model, task=task, size=size, threads=THREADS, out=out,
-                       verbose=False)
+                       verbose=False, **overrides)
     return {"project": "babi", "model": model, "task": task, "size": size,
             "test_acc": round(summary["metrics"]["test_acc"], 4),
             "wall_s": round(summary["wall_s"], 1)}
@@ -64,13 +65,16 @@ def main() -> None:
     parser.add_argument("--model", choices=tuple(TASKS), nargs="+", default=tuple(TASKS))
     parser.add_argument("--tasks", nargs="+", choices=babi.TASKS, default=None)
     parser.add_argument("--jobs", type=int, default=2, help="runs side by side (processes)")
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                        help="config overrides for every run (e.g. tying=layerwise)")
     args = parser.parse_args()
+    overrides = dict(item.split("=", 1) for item in args.set)
     rows: dict[str, list[dict]] = {m: [] for m in args.model}
     started = time.monotonic()
     # spawned workers: a forked copy of a process that has set up torch's threads can hang
     with tempfile.TemporaryDirectory() as out, ProcessPoolExecutor(
             args.jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
-        todo = [pool.submit(run_one, model, task, out)
+        todo = [pool.submit(run_one, model, task, out, overrides)
                 for model, task in jobs(args.model, args.tasks)]
         for future in todo:  # in the jobs' order, each when it and those before it have ended
             row = future.result()

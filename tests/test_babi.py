@@ -75,7 +75,7 @@ def test_bag_embedding_equals_the_sum_of_position_weighted_word_vectors():
     net = MemN2N(vocab_size=30, dim=8, hops=3, memory_size=10)
     ids = torch.randint(0, 30, (4, 10, 6))
     ids[:, :, 4:] = babi.PAD
-    got = net.embed(ids, 4)
+    got = net.embed(ids, slice(0, 4))
     for k in range(4):
         table = net.embeddings[k]
         want = (F.embedding(ids, table) * (ids != babi.PAD).unsqueeze(-1)
@@ -83,9 +83,50 @@ def test_bag_embedding_equals_the_sum_of_position_weighted_word_vectors():
         torch.testing.assert_close(got[:, :, k], want)
 
 
-def test_attention_sums_to_one_over_the_statements_and_skips_empty_memories():
+def reference_answer(net: MemN2N, memories, question, tying: str) -> torch.Tensor:
+    """The paper's equations for one story, written out word by word and hop by hop."""
+    def sentence(ids, table):
+        pe = position_encoding(len(ids), table.shape[1])
+        return (F.embedding(ids, table) * (ids != babi.PAD).unsqueeze(-1) * pe).sum(0)
+
+    hops, m = net.hops, len(memories)
+    tables, times = net.embeddings, net.temporal
+    if tying == "adjacent":
+        A = [tables[k] for k in range(hops)]
+        C = [tables[k + 1] for k in range(hops)]
+        TA = [times[k] for k in range(hops)]
+        TC = [times[k + 1] for k in range(hops)]
+        B, W = tables[0], tables[hops]
+    else:
+        A, C, TA, TC = [tables[1]] * hops, [tables[2]] * hops, [times[0]] * hops, [times[1]] * hops
+        B, W = tables[0], tables[3]
+    u = sentence(question, B)
+    for k in range(hops):
+        mem = torch.stack([sentence(memories[i], A[k]) + TA[k][m - 1 - i] for i in range(m)])
+        out = torch.stack([sentence(memories[i], C[k]) + TC[k][m - 1 - i] for i in range(m)])
+        p = torch.softmax(mem @ u, 0)
+        u = (u if tying == "adjacent" else net.H(u)) + p @ out
+    return W @ u
+
+
+@pytest.mark.parametrize("tying", ["adjacent", "layerwise"])
+def test_memory_network_answers_as_the_papers_equations(tying):
     torch.manual_seed(0)
-    net = MemN2N(vocab_size=20, dim=6, hops=3, memory_size=5)
+    net = MemN2N(vocab_size=25, dim=6, hops=3, memory_size=4, tying=tying)
+    memories = torch.randint(2, 25, (2, 4, 5))
+    questions = torch.randint(2, 25, (2, 3))
+    logits, _ = net(memories, questions)
+    for i in range(2):
+        torch.testing.assert_close(logits[i], reference_answer(net, memories[i], questions[i],
+                                                              tying))
+    # layerwise: one temporal table for A and one for C; adjacent: one per table (hops + 1)
+    assert net.temporal.shape[0] == (2 if tying == "layerwise" else 4)
+
+
+@pytest.mark.parametrize("tying", ["adjacent", "layerwise"])
+def test_attention_sums_to_one_over_the_statements_and_skips_empty_memories(tying):
+    torch.manual_seed(0)
+    net = MemN2N(vocab_size=20, dim=6, hops=3, memory_size=5, tying=tying)
     memories = torch.randint(2, 20, (3, 5, 4))
     memories[0, :2] = babi.PAD  # a story of 3 statements
     memories[1, :4] = babi.PAD  # a story of 1 statement
@@ -128,14 +169,15 @@ def one_thread():
 EPOCHS = 10
 
 
-def test_a_tiny_memory_network_learns_a_synthetic_task(one_thread):
+@pytest.mark.parametrize("tying", ["adjacent", "layerwise"])
+def test_a_tiny_memory_network_learns_a_synthetic_task(one_thread, tying):
     torch.manual_seed(0)
     rng = np.random.default_rng(0)
     train, test = synthetic(1000, rng), synthetic(300, rng)
     vocab = babi.Vocabulary.build(train)
     shapes = babi.shapes_of(train, memory_size=10)
     train_a, test_a = babi.encode(train, vocab, shapes), babi.encode(test, vocab, shapes)
-    net = MemN2N(len(vocab), dim=16, hops=2, memory_size=shapes.memory_size)
+    net = MemN2N(len(vocab), dim=16, hops=2, memory_size=shapes.memory_size, tying=tying)
     optimizer = torch.optim.Adam(net.parameters(), lr=0.02)
     for epoch in range(EPOCHS):
         net.linear = epoch < 2

@@ -46,6 +46,10 @@ class BabiConfig(BaseConfig):
                                    max=MAX_EPOCHS)
     clip: float = param(40.0, "memn2n: gradient-norm clipping (the paper's 40)", gt=0)
     hops: int = param(3, "memn2n: memory hops (the paper's 3)", min=1, max=16)
+    tying: str = param("adjacent", "memn2n: how the hops share word tables: adjacent (A_k+1 = "
+                       "C_k, the paper's choice for bAbI) or layerwise (one A and one C for "
+                       "all hops, joined by a linear map H: u_k+1 = H u_k + o_k)",
+                       choices=("adjacent", "layerwise"))
     embedding_dim: int = param(0, "word vector size; 0 = the model's default: 40 for memn2n "
                                "(the paper's 1k runs used 20, with which qa2-10k stuck at ~40% "
                                "for 1 of 3 seeds even at the better step size), 50 for rnn "

@@ -49,24 +49,40 @@ def position_encoding(sentence_len: int, dim: int) -> torch.Tensor:
 
 
 class MemN2N(nn.Module):
-    """End-to-end memory network with ``hops`` hops, position and temporal encoding and
-    adjacent weight tying: hop k reads its memories with embedding A_k = C_{k-1} and its outputs
-    with C_k; the question is embedded with B = A_1, and the answer is predicted with W = C_K^T.
-    So ``hops + 1`` word embeddings (and as many temporal ones) hold all the weights."""
+    """End-to-end memory network with ``hops`` hops and position and temporal encoding. Its
+    word tables are tied as the paper's two ways:
+
+    - ``adjacent``: hop k reads its memories with embedding A_k = C_{k-1} and its outputs with
+      C_k; the question is embedded with B = A_1, the answer predicted with W = C_K^T; so
+      ``hops + 1`` word tables (and as many temporal ones) hold all the weights;
+    - ``layerwise`` (RNN-like): every hop reads with the same A and C; B and W are their own
+      tables; and a linear map H joins the hops: u_{k+1} = H u_k + o_k."""
 
     def __init__(self, vocab_size: int, dim: int, hops: int, memory_size: int,
-                 init_std: float = 0.1):
+                 tying: str = "adjacent", init_std: float = 0.1):
         super().__init__()
         self.hops, self.memory_size = hops, memory_size
-        # embeddings[k] is A_{k+1} = C_k (B = A_1, W = C_K^T); one tensor: fewer, larger steps
-        self.embeddings = nn.Parameter(torch.randn(hops + 1, vocab_size, dim) * init_std)
+        if tying == "adjacent":  # table k is A_{k+1} = C_k (B = A_1, W = C_K^T)
+            self.hop_tables = [(k, k + 1) for k in range(hops)]  # (memory, output) tables
+            self.hop_times = self.hop_tables
+            self.answer_table, tables, times = hops, hops + 1, hops + 1
+            self.H = None
+        elif tying == "layerwise":  # tables B, A, C, W; temporal tables of A and C
+            self.hop_tables, self.hop_times = [(1, 2)] * hops, [(0, 1)] * hops
+            self.answer_table, tables, times = 3, 4, 2
+            self.H = nn.Linear(dim, dim, bias=False)
+            nn.init.normal_(self.H.weight, std=init_std)
+        else:
+            raise ValueError(f"tying must be adjacent or layerwise, not {tying!r}")
+        # one tensor for all word tables: fewer, larger steps
+        self.embeddings = nn.Parameter(torch.randn(tables, vocab_size, dim) * init_std)
         # temporal encoding: one vector per memory slot, counted from the most recent statement
-        self.temporal = nn.Parameter(torch.randn(hops + 1, memory_size, dim) * init_std)
+        self.temporal = nn.Parameter(torch.randn(times, memory_size, dim) * init_std)
         self.linear = False  # linear start: no softmax in the hops while True
 
-    def embed(self, ids: torch.Tensor, tables: int) -> torch.Tensor:
+    def embed(self, ids: torch.Tensor, tables: slice) -> torch.Tensor:
         """Each sentence of ``ids`` (..., L) as the position-weighted sum of its words' vectors
-        in the first ``tables`` embeddings: (..., tables, d). The nil word counts nothing.
+        in the word tables ``tables``: (..., number of tables, d). The nil word counts nothing.
 
         Sum_j l_kj E[x_j]_k splits into two bags of words, since l_kj = a_j - (k/d) c_j with
         a_j = 1 - j/J and c_j = 1 - 2j/J: (bag_a E)_k - (k/d)(bag_c E)_k, two matrix products
@@ -80,10 +96,12 @@ class MemN2N(nn.Module):
             1, flat, real * (1 - j))
         bag_c = torch.zeros(len(flat), vocab, device=ids.device).scatter_add_(
             1, flat, real * (1 - 2 * j))
-        table = self.embeddings[:tables].transpose(0, 1).reshape(vocab, -1)
+        chosen = self.embeddings[tables]
+        count = len(chosen)
+        table = chosen.transpose(0, 1).reshape(vocab, -1)
         k = (torch.arange(1, dim + 1, dtype=torch.float32, device=ids.device) / dim)
-        out = (bag_a @ table).view(-1, tables, dim) - (bag_c @ table).view(-1, tables, dim) * k
-        return out.view(*shape, tables, dim)
+        out = (bag_a @ table).view(-1, count, dim) - (bag_c @ table).view(-1, count, dim) * k
+        return out.view(*shape, count, dim)
 
     def forward(self, memories: torch.Tensor, questions: torch.Tensor,
                 age: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
@@ -96,12 +114,14 @@ class MemN2N(nn.Module):
         if age is None:
             age = torch.arange(m - 1, -1, -1, device=memories.device).expand(n, m)
         empty = (memories == PAD).all(-1)  # (N, M): slots without a statement
-        u = self.embed(questions, 1)[:, 0]  # the controller state u_1 = B q    (N, d)
-        sentences = self.embed(memories, self.hops + 1)  # in every table   (N, M, hops + 1, d)
+        u = self.embed(questions, slice(0, 1))[:, 0]  # the controller state u_1 = B q  (N, d)
+        first = min(min(pair) for pair in self.hop_tables)
+        last = max(max(pair) for pair in self.hop_tables)
+        sentences = self.embed(memories, slice(first, last + 1))  # every table the hops read
         attention = []
-        for k in range(self.hops):
-            m_i = sentences[:, :, k] + self.temporal[k][age]  # memory vectors (A_k)  (N, M, d)
-            c_i = sentences[:, :, k + 1] + self.temporal[k + 1][age]  # output vectors (C_k)
+        for (a, c), (time_a, time_c) in zip(self.hop_tables, self.hop_times, strict=True):
+            m_i = sentences[:, :, a - first] + self.temporal[time_a][age]  # memory vectors (A)
+            c_i = sentences[:, :, c - first] + self.temporal[time_c][age]  # output vectors (C)
             scores = torch.einsum("nmd,nd->nm", m_i, u)  # match u . m_i
             if self.linear:  # linear start: the raw scores, empty slots zeroed
                 p = scores.masked_fill(empty, 0.0)
@@ -109,7 +129,8 @@ class MemN2N(nn.Module):
                 p = scores.masked_fill(empty, float("-inf")).softmax(dim=1)
                 p = torch.nan_to_num(p)  # a story without statements attends to nothing
             o = torch.einsum("nm,nmd->nd", p, c_i)  # response o = sum_i p_i c_i
-            u = u + o  # next hop's controller state u_{k+1} = u_k + o_k
+            # next hop's controller state: u_{k+1} = u_k + o_k (layerwise: H u_k + o_k)
+            u = (u if self.H is None else self.H(u)) + o
             attention.append(p)
-        logits = u @ self.embeddings[self.hops].T  # a = softmax(W u), W = C_K^T
+        logits = u @ self.embeddings[self.answer_table].T  # a = softmax(W u)
         return logits, torch.stack(attention, dim=1)
