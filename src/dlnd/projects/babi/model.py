@@ -74,6 +74,8 @@ class MemN2N(nn.Module):
             nn.init.normal_(self.H.weight, std=init_std)
         else:
             raise ValueError(f"tying must be adjacent or layerwise, not {tying!r}")
+        read = [table for pair in self.hop_tables for table in pair]
+        self.memory_tables = slice(min(read), max(read) + 1)  # the tables the hops read
         # one tensor for all word tables: fewer, larger steps
         self.embeddings = nn.Parameter(torch.randn(tables, vocab_size, dim) * init_std)
         # temporal encoding: one vector per memory slot, counted from the most recent statement
@@ -115,9 +117,8 @@ class MemN2N(nn.Module):
             age = torch.arange(m - 1, -1, -1, device=memories.device).expand(n, m)
         empty = (memories == PAD).all(-1)  # (N, M): slots without a statement
         u = self.embed(questions, slice(0, 1))[:, 0]  # the controller state u_1 = B q  (N, d)
-        first = min(min(pair) for pair in self.hop_tables)
-        last = max(max(pair) for pair in self.hop_tables)
-        sentences = self.embed(memories, slice(first, last + 1))  # every table the hops read
+        sentences = self.embed(memories, self.memory_tables)  # (N, M, tables read, d)
+        first = self.memory_tables.start
         attention = []
         for (a, c), (time_a, time_c) in zip(self.hop_tables, self.hop_times, strict=True):
             m_i = sentences[:, :, a - first] + self.temporal[time_a][age]  # memory vectors (A)
