@@ -120,6 +120,9 @@ def test_resize_scales_whole_batches_keeping_dtype_and_layout():
     assert small.is_contiguous(memory_format=torch.channels_last)
     assert (small[:, :, :9] == 200).all() and (small[:, :, 11:] == 0).all()  # blended at 10
     assert augment.resize(images, 28) is images  # full size: untouched
+    colour = torch.rand(2, 3, 32, 32).contiguous(memory_format=torch.channels_last)
+    assert augment.resize(colour, 20).is_contiguous(memory_format=torch.channels_last)
+    assert augment.resize(torch.rand(2, 3, 32, 32), 20).is_contiguous()
 
 
 def test_architectures_match_torchvision_layouts():

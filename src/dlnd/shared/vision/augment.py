@@ -35,14 +35,12 @@ def augment(images: torch.Tensor, pad: int, flip: bool, generator: torch.Generat
 
 def resize(images: torch.Tensor, side: int) -> torch.Tensor:
     """Images scaled to ``side`` x ``side`` pixels (bilinear, antialiased so that shrinking
-    averages rather than skips pixels), back in the input's dtype and memory layout."""
-    if images.shape[-1] == side and images.shape[-2] == side:
+    averages rather than skips pixels), back in the input's dtype; ``F.interpolate`` keeps the
+    memory layout (a channels-last batch stays channels-last)."""
+    if images.shape[-2:] == (side, side):
         return images
-    layout = (torch.channels_last if images.dim() == 4
-              and images.is_contiguous(memory_format=torch.channels_last)
-              and not images.is_contiguous() else torch.contiguous_format)
     scaled = F.interpolate(images.float(), size=(side, side), mode="bilinear", antialias=True,
                            align_corners=False)
     if not images.is_floating_point():
         scaled = scaled.round().clamp(0, 255)
-    return scaled.to(images.dtype).contiguous(memory_format=layout)
+    return scaled.to(images.dtype)
