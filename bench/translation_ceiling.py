@@ -11,19 +11,27 @@ in training), with the project's own metric:
   key was seen fewer than MIN_KEYED times. It shows whether the rest of the sentence tells
   which rendering the corpus chose.
 
-One JSON line per predictor: ``{"project", "predictor", "subset", "pairs", "token_acc",
-"exact_acc", "wall_s"}``.
+Trained runs given with ``--run RUN_DIR`` (their split must be the default one) are scored
+on the same pairs, after greedy decoding, so a model can be set beside the lookups.
 
-    DLND_DATA_DIR=../shared/data python bench/translation_ceiling.py
+One JSON line per predictor: ``{"project", "predictor", "subset", "pairs", "token_acc",
+"exact_acc", "first_clause_exact", "second_clause_exact", "wall_s"}``.
+
+    DLND_DATA_DIR=../shared/data python bench/translation_ceiling.py [--run RUN_DIR ...]
 """
 
+import argparse
 import json
 import time
 from collections import Counter, defaultdict
+from pathlib import Path
+
+import torch
 
 from dlnd.projects.translation import data
+from dlnd.projects.translation import train as translation
 from dlnd.projects.translation.config import TranslationConfig
-from dlnd.shared.seq2seq import token_scores
+from dlnd.shared.seq2seq import decode_all, token_scores
 
 MIN_SEEN = 5  # training occurrences of a clause before its majority rendering is trusted
 MIN_KEYED = 2  # training occurrences of a (clause, other clause's word) key before it is used
@@ -49,6 +57,10 @@ def two_clause(english: list[str], french: list[str]):
             yield en, fr, f
 
 
+parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+parser.add_argument("--run", type=Path, action="append", default=[],
+                    help="a trained translation run directory to score on the same pairs")
+args = parser.parse_args()
 started = time.monotonic()
 cfg = TranslationConfig()
 split = data.load(cfg.pairs, cfg.test_fraction, cfg.val_pairs, cfg.seed)
@@ -83,12 +95,30 @@ for position in (0, 1):
 
 test = [(en, f) for en, _, f in two_clause(split.test.english, split.test.french) if seen(en)]
 references = [f.split() for _, f in test]
-for predictor, chosen in (("clause", (None, None)), ("clause+other", best_word)):
-    predicted = [COMMA.join(render(en, i, chosen[i]) for i in (0, 1)).split() for en, _ in test]
+
+
+def report(predictor: str, predicted: list[list[str]], **extra) -> None:
     token_acc, exact_acc = token_scores(predicted, references)
+    # each clause rendered exactly (an output that is not two clauses gets neither)
+    parts = [clauses(" ".join(words)) for words in predicted]
+    clause_exact = [sum(len(p) == 2 and p[i] == clauses(f)[i]
+                        for p, (_, f) in zip(parts, test, strict=True)) / len(test)
+                    for i in (0, 1)]
     print(json.dumps({"project": "translation", "predictor": predictor,
                       "subset": f"two-clause test pairs, both clauses seen >= {MIN_SEEN} times",
-                      "other_clause_word": chosen if predictor != "clause" else None,
-                      "pairs": len(references), "token_acc": round(token_acc, 4),
+                      **extra, "pairs": len(references), "token_acc": round(token_acc, 4),
                       "exact_acc": round(exact_acc, 4),
+                      "first_clause_exact": round(clause_exact[0], 4),
+                      "second_clause_exact": round(clause_exact[1], 4),
                       "wall_s": round(time.monotonic() - started, 1)}), flush=True)
+
+
+for predictor, chosen in (("clause", (None, None)), ("clause+other", best_word)):
+    report(predictor, [COMMA.join(render(en, i, chosen[i]) for i in (0, 1)).split()
+                       for en, _ in test],
+           other_clause_word=chosen if predictor != "clause" else None)
+for run_dir in args.run:
+    model = translation.load(run_dir)
+    sources = [model.en.encode(COMMA.join(en).split()) for en, _ in test]
+    outputs = decode_all(model.network, sources, translation.MAX_OUT, 512, torch.device("cpu"))
+    report(f"model {run_dir.name}", [model.fr.decode(o.ids) for o in outputs])
