@@ -11,7 +11,7 @@ in training), with the project's own metric:
   key was seen fewer than MIN_KEYED times. It shows whether the rest of the sentence tells
   which rendering the corpus chose.
 
-Trained runs given with ``--run RUN_DIR`` (their split must be the default one) are scored
+Trained runs given with ``--run RUN_DIR`` (trained on the default split) are scored
 on the same pairs, after greedy decoding, so a model can be set beside the lookups.
 
 One JSON line per predictor: ``{"project", "predictor", "subset", "pairs", "token_acc",
@@ -22,6 +22,7 @@ One JSON line per predictor: ``{"project", "predictor", "subset", "pairs", "toke
 
 import argparse
 import json
+import sys
 import time
 from collections import Counter, defaultdict
 from pathlib import Path
@@ -63,6 +64,14 @@ parser.add_argument("--run", type=Path, action="append", default=[],
 args = parser.parse_args()
 started = time.monotonic()
 cfg = TranslationConfig()
+models = [translation.load(run_dir) for run_dir in args.run]
+for run_dir, model in zip(args.run, models, strict=True):
+    split_of = (model.config.pairs, model.config.test_fraction, model.config.val_pairs,
+                model.config.seed)
+    if split_of != (cfg.pairs, cfg.test_fraction, cfg.val_pairs, cfg.seed):
+        # another split could have trained on these test pairs
+        sys.exit(f"{run_dir}: trained on another split (pairs, test_fraction, val_pairs, "
+                 f"seed = {split_of}); this bench scores the default split's test pairs")
 split = data.load(cfg.pairs, cfg.test_fraction, cfg.val_pairs, cfg.seed)
 words = (None, *OTHER_WORDS)
 renderings = {w: [defaultdict(Counter), defaultdict(Counter)] for w in words}
@@ -117,8 +126,7 @@ for predictor, chosen in (("clause", (None, None)), ("clause+other", best_word))
     report(predictor, [COMMA.join(render(en, i, chosen[i]) for i in (0, 1)).split()
                        for en, _ in test],
            other_clause_word=chosen if predictor != "clause" else None)
-for run_dir in args.run:
-    model = translation.load(run_dir)
+for run_dir, model in zip(args.run, models, strict=True):
     sources = [model.en.encode(COMMA.join(en).split()) for en, _ in test]
     outputs = decode_all(model.network, sources, translation.MAX_OUT, 512, torch.device("cpu"))
     report(f"model {run_dir.name}", [model.fr.decode(o.ids) for o in outputs])
