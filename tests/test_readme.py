@@ -2,11 +2,13 @@
 
 Each ``dlnd ...`` line of the README's shell blocks runs through the CLI in a fresh folder and must
 exit 0. Changes are only those that keep the test short, made by rule and listed here: training
-commands get ``--quick`` (``course`` also ``--only bike-sharing``); a run directory the README
+commands get ``--quick`` (``course`` also ``--only bike-sharing``), and a sweep's trials train
+one epoch (``--set epochs=1``: the course's 12-run char-rnn grid of quick runs took ~500 s alone,
+and this test ~1,040 s of the suite's ~1,090 s on its CI worker); a run directory the README
 names as an example (``runs/bike-sharing/20261128T...``, ``runs/bike-sharing/A``) stands for a run
 made here (an interrupted one for ``--resume``); the files it names (``my.toml``, ``story.txt``)
-are written first. Lines for other programs (``make``,
-``tensorboard``) are skipped. The Python block runs as written.
+are written first. Lines for other programs (``make``, ``tensorboard``) are skipped. The Python
+block runs as written.
 """
 
 from __future__ import annotations
@@ -46,6 +48,8 @@ def shortened(argv: list[str]) -> list[str]:
     if command not in TRAINING or "--quick" in argv or "--resume" in argv or "--help" in argv:
         return argv
     extra = ["--quick"] + (["--only", "bike-sharing"] if command == "course" else [])
+    if command == "sweep" and not any(arg.startswith("epochs=") for arg in argv):
+        extra += ["--set", "epochs=1"]
     return argv + extra
 
 
