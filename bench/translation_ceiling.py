@@ -1,4 +1,5 @@
-"""How far the corpus lets the translation scores go. small_vocab_fr renders one English clause
+"""What lookups in the training pairs score on translation, beside a trained model: a lower
+bound of how far the corpus lets the scores go. small_vocab_fr renders one English clause
 in several ways ("during autumn": "en automne", "pendant l' automne", "au cours de l'
 automne" ...), some of different lengths, which shifts every later position of the
 position-wise token accuracy. This bench scores two lookup predictors on the held-out test
