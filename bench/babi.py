@@ -26,7 +26,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 
 import dlnd
-from dlnd.core import datasets
+from dlnd.core import config, datasets
 from dlnd.projects.babi import data as babi
 
 THREADS = int(os.environ.get("THREADS", "1"))
@@ -68,7 +68,7 @@ def main() -> None:
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                         help="config overrides for every run (e.g. tying=layerwise)")
     args = parser.parse_args()
-    overrides = dict(item.split("=", 1) for item in args.set)
+    overrides = config.parse_assignments(args.set)
     rows: dict[str, list[dict]] = {m: [] for m in args.model}
     started = time.monotonic()
     # spawned workers: a forked copy of a process that has set up torch's threads can hang

@@ -12,6 +12,7 @@ import os
 import tempfile
 
 import dlnd
+from dlnd.core import config
 
 THREADS = int(os.environ.get("THREADS", "2"))
 PROJECTS = {"seq2seq-letters": ("test_token_acc", "test_exact_acc", None),
@@ -22,7 +23,7 @@ parser.add_argument("--only", action="append", choices=sorted(PROJECTS))
 parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                     help="config overrides for every project run (e.g. arch=transformer)")
 args = parser.parse_args()
-overrides = dict(item.split("=", 1) for item in args.set)
+overrides = config.parse_assignments(args.set)
 
 with tempfile.TemporaryDirectory() as out:
     for project in args.only or PROJECTS:

@@ -18,6 +18,7 @@ import tempfile
 import time
 
 import dlnd
+from dlnd.core import config
 
 RUNS = {"anna": ("char-rnn", {}), "simpsons": ("tv-script", {"corpus": "simpsons"}),
         "seinfeld": ("tv-script", {"corpus": "seinfeld"})}
@@ -30,7 +31,7 @@ parser.add_argument("--device", default="auto", help="cpu, cuda, ... (auto: a GP
 parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                     help="config override for every run, e.g. --set lstm_size=1024 (repeatable)")
 args = parser.parse_args()
-sets = dict(item.split("=", 1) for item in args.set)
+sets = config.parse_assignments(args.set)
 
 with tempfile.TemporaryDirectory() as out:
     for corpus in args.only.split(","):
