@@ -83,6 +83,22 @@ def test_bag_embedding_equals_the_sum_of_position_weighted_word_vectors():
         torch.testing.assert_close(got[:, :, k], want)
 
 
+@pytest.mark.parametrize("tying", ["adjacent", "layerwise"])
+def test_initial_weights_have_the_chosen_spread(tying):
+    torch.manual_seed(0)
+    xavier = MemN2N(vocab_size=300, dim=50, hops=3, memory_size=200, tying=tying)
+    paper = MemN2N(vocab_size=300, dim=50, hops=3, memory_size=200, tying=tying, init="paper")
+    assert xavier.embeddings.std().item() == pytest.approx((2 / 350) ** 0.5, rel=0.02)
+    assert xavier.temporal.std().item() == pytest.approx((2 / 250) ** 0.5, rel=0.02)
+    for weights in (paper.embeddings, paper.temporal):
+        assert weights.std().item() == pytest.approx(0.1, rel=0.02)
+    if tying == "layerwise":
+        assert xavier.H.weight.std().item() == pytest.approx((2 / 100) ** 0.5, rel=0.05)
+        assert paper.H.weight.std().item() == pytest.approx(0.1, rel=0.05)
+    with pytest.raises(ValueError, match="init must be paper or xavier"):
+        MemN2N(vocab_size=3, dim=2, hops=1, memory_size=2, init="zeros")
+
+
 def reference_answer(net: MemN2N, memories, question, tying: str) -> torch.Tensor:
     """The paper's equations for one story, written out word by word and hop by hop."""
     def sentence(ids, table):

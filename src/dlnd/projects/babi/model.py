@@ -56,10 +56,13 @@ class MemN2N(nn.Module):
       C_k; the question is embedded with B = A_1, the answer predicted with W = C_K^T; so
       ``hops + 1`` word tables (and as many temporal ones) hold all the weights;
     - ``layerwise`` (RNN-like): every hop reads with the same A and C; B and W are their own
-      tables; and a linear map H joins the hops: u_{k+1} = H u_k + o_k."""
+      tables; and a linear map H joins the hops: u_{k+1} = H u_k + o_k.
+
+    ``init``: ``paper`` draws every weight from N(0, 0.1); ``xavier`` from N(0, 2 / (rows +
+    columns)) for each table (Glorot's normal), ~0.15-0.2 for these tables."""
 
     def __init__(self, vocab_size: int, dim: int, hops: int, memory_size: int,
-                 tying: str = "adjacent", init_std: float = 0.1):
+                 tying: str = "adjacent", init: str = "xavier"):
         super().__init__()
         self.hops, self.memory_size = hops, memory_size
         if tying == "adjacent":  # table k is A_{k+1} = C_k (B = A_1, W = C_K^T)
@@ -71,15 +74,24 @@ class MemN2N(nn.Module):
             self.hop_tables, self.hop_times = [(1, 2)] * hops, [(0, 1)] * hops
             self.answer_table, tables, times = 3, 4, 2
             self.H = nn.Linear(dim, dim, bias=False)
-            nn.init.normal_(self.H.weight, std=init_std)
         else:
             raise ValueError(f"tying must be adjacent or layerwise, not {tying!r}")
         read = [table for pair in self.hop_tables for table in pair]
         self.memory_tables = slice(min(read), max(read) + 1)  # the tables the hops read
+        if init not in ("paper", "xavier"):
+            raise ValueError(f"init must be paper or xavier, not {init!r}")
+
+        def normal(*shape: int) -> torch.Tensor:  # one table, or a stack of same-shaped ones
+            std = 0.1 if init == "paper" else (2 / (shape[-2] + shape[-1])) ** 0.5
+            return torch.randn(*shape) * std
+
         # one tensor for all word tables: fewer, larger steps
-        self.embeddings = nn.Parameter(torch.randn(tables, vocab_size, dim) * init_std)
+        self.embeddings = nn.Parameter(normal(tables, vocab_size, dim))
         # temporal encoding: one vector per memory slot, counted from the most recent statement
-        self.temporal = nn.Parameter(torch.randn(times, memory_size, dim) * init_std)
+        self.temporal = nn.Parameter(normal(times, memory_size, dim))
+        if self.H is not None:
+            with torch.no_grad():
+                self.H.weight.copy_(normal(dim, dim))
         self.linear = False  # linear start: no softmax in the hops while True
 
     def embed(self, ids: torch.Tensor, tables: slice) -> torch.Tensor:
