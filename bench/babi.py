@@ -6,6 +6,13 @@ per model and size.
   4.2% over the 20 tasks on 10k. Its mean line says which sizes it covers.
 - rnn (the course's Keras babi_rnn): qa1-qa3 on 1k, Keras's reference 100%, 50%, 20.5%.
 
+A MemN2N task whose validation accuracy stays below 100% is trained once more with ``--retry``'s
+settings (default: layer-wise tying); of its runs, the one with the better validation accuracy
+counts (the first on a tie). The paper, likewise, kept the best of 10 trainings per task by
+validation error; the test questions never choose. Its line says which run was kept (``kept``:
+"first" or the retry's settings; ``tries``) and its ``wall_s`` is what all its runs took;
+``--retry none`` trains every task once.
+
 Each run uses one thread (THREADS to change it); ``--jobs`` runs (default 2: one per core of a
 2-core machine) train side by side in separate processes. A mean line's ``wall_s`` is the sum of
 its runs' wall times; the last line (``"task": "all"``) has the bench's elapsed ``wall_s``, what
@@ -13,7 +20,7 @@ the 30-minute goal is about. Run on a shared machine through the lock:
 
     DLND_DATA_DIR=../shared/data flock /tmp/dlnd-bench.lock nice -n 5 python bench/babi.py
     python bench/babi.py --model rnn --tasks qa1 qa2 --jobs 1     # a part of it
-    python bench/babi.py --model memn2n --set tying=layerwise      # another setting
+    python bench/babi.py --model memn2n --set tying=layerwise --retry none  # one setting
 """
 
 import argparse
@@ -23,7 +30,7 @@ import os
 import sys
 import tempfile
 import time
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
 import dlnd
 from dlnd.core import config, datasets
@@ -57,7 +64,16 @@ def run_one(model: str, task: str, out: str, overrides: dict[str, str]) -> dict:
                        verbose=False, **overrides)
     return {"project": "babi", "model": model, "task": task, "size": size,
             "test_acc": round(summary["metrics"]["test_acc"], 4),
+            "val_acc": round(summary["metrics"]["val_acc"], 4),
             "wall_s": round(summary["wall_s"], 1)}
+
+
+def kept(tries: list[tuple[dict, str]]) -> dict:
+    """The line of a task: the try with the best validation accuracy (the first on a tie), which
+    one it was, and the wall time of all the tries."""
+    row, which = max(tries, key=lambda t: t[0]["val_acc"])  # max keeps the first of equals
+    return row | {"kept": which, "tries": len(tries),
+                  "wall_s": round(sum(r["wall_s"] for r, _ in tries), 1)}
 
 
 def main() -> None:
@@ -67,19 +83,40 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=2, help="runs side by side (processes)")
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                         help="config overrides for every run (e.g. tying=layerwise)")
+    parser.add_argument("--retry", nargs="+", default=["tying=layerwise"],
+                        metavar="KEY=VALUE", help="settings of the second run of a MemN2N task "
+                        "below 100%% validation accuracy, on top of --set ('none': no second "
+                        "run)")
     args = parser.parse_args()
     overrides = config.parse_assignments(args.set)
+    retry = {} if args.retry == ["none"] else overrides | config.parse_assignments(args.retry)
+    order = jobs(args.model, args.tasks)
+    retried = f"retry: {' '.join(args.retry)}"
+    tries: dict[tuple[str, str], list[tuple[dict, str]]] = {job: [] for job in order}
+    printed = 0
     rows: dict[str, list[dict]] = {m: [] for m in args.model}
     started = time.monotonic()
     # spawned workers: a forked copy of a process that has set up torch's threads can hang
     with tempfile.TemporaryDirectory() as out, ProcessPoolExecutor(
             args.jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
-        todo = [pool.submit(run_one, model, task, out, overrides)
-                for model, task in jobs(args.model, args.tasks)]
-        for future in todo:  # in the jobs' order, each when it and those before it have ended
-            row = future.result()
-            rows[row["model"]].append(row)
-            print(json.dumps(row), flush=True)
+        running = {pool.submit(run_one, *job, out, overrides): (job, "first")
+                   for job in order}
+        while running:
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in done:
+                job, which = running.pop(future)
+                row = future.result()
+                tries[job].append((row, which))
+                if (job[0] == "memn2n" and retry and len(tries[job]) == 1
+                        and row["val_acc"] < 1.0):
+                    running[pool.submit(run_one, *job, out, retry)] = (job, retried)
+            # each task's line once all its runs have ended, in the jobs' order
+            busy = {job for job, _ in running.values()}
+            while printed < len(order) and order[printed] not in busy:
+                row = kept(tries[order[printed]])
+                rows[row["model"]].append(row)
+                print(json.dumps(row), flush=True)
+                printed += 1
     for model, done in rows.items():
         sizes = sorted({r["size"] for r in done}, key=lambda s: -len(s))
         covered = sizes[0] if len(sizes) == 1 else ", ".join(
