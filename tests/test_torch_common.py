@@ -10,6 +10,7 @@ from dlnd.core.errors import UsageError
 from dlnd.core.torch_common import (
     TorchRNG,
     TorchSetup,
+    flushes_denormals,
     resolve_device,
     scheduled_lr,
     setup,
@@ -62,6 +63,17 @@ def test_setup_sets_threads_for_the_run_and_puts_them_back():
     assert (ts.rank, ts.world) == (0, 1) and "cpu" in ts.describe()
     run.close()
     assert torch.get_num_threads() == before
+
+
+def test_setup_flushes_denormals_for_the_run_and_puts_the_setting_back():
+    torch.set_flush_denormal(False)  # torch's default
+    assert not flushes_denormals()
+    run = FakeRun()
+    setup(Cfg(threads=0), run)
+    assert flushes_denormals() and (torch.tensor([1e-40]) * 2.0).item() == 0.0
+    assert (torch.tensor([1e-30]) * 2.0).item() == pytest.approx(2e-30)  # normal floats stay
+    run.close()
+    assert not flushes_denormals() and (torch.tensor([1e-40]) * 2.0).item() > 0.0
 
 
 def test_setup_seeds_torch_and_the_global_rng_is_trackable():

@@ -102,15 +102,27 @@ class TorchSetup:
         return text + (f", {self.world} processes" if self.world > 1 else "")
 
 
+def flushes_denormals() -> bool:
+    """Whether this thread's CPU arithmetic turns denormal floats into 0 (a probe: no getter)."""
+    return (torch.tensor([1e-40]) * 1.0).item() == 0.0
+
+
 def setup(cfg: Any, run: Any) -> TorchSetup:
     """Prepare torch for a run of ``cfg``: resolve ``cfg.device``, set ``cfg.threads`` (when the
     config has it; the process's previous count is put back when the run closes), seed torch
-    with ``cfg.seed`` and, under ``torchrun``, join the process group."""
+    with ``cfg.seed``, flush denormal numbers to zero on the CPU for the run and, under
+    ``torchrun``, join the process group."""
     threads = getattr(cfg, "threads", 0)
     if threads:
         previous = torch.get_num_threads()
         torch.set_num_threads(threads)
         run.at_close(lambda: torch.set_num_threads(previous))
+    # Floats below ~1e-38 (an LSTM's gradients fading along a long story) take some CPUs a
+    # slow path per operation: babi's RNN on qa3's ~400-word stories ran 4.3x slower with them
+    # on a Xeon here (2 epochs: 104.5 s against 24.5 s flushed, the same test accuracy).
+    flushed = flushes_denormals()
+    if torch.set_flush_denormal(True):
+        run.at_close(lambda: torch.set_flush_denormal(flushed))
     device = torch.device(resolve_device(cfg.device))
     rank, world = 0, int(os.environ.get("WORLD_SIZE", "1"))
     if world > 1:
