@@ -1,6 +1,7 @@
 """Shared fixtures. Real-data tests use ``real_data``: they skip, with the reason, when the
 datasets are not available (set DLND_DATA_DIR to a folder holding them, as CI does)."""
 
+import importlib.util
 import os
 from pathlib import Path
 
@@ -30,6 +31,18 @@ def _require_data(*names: str) -> None:
 def require_data():
     """Call with dataset names: skips the test, with the reason, unless they are all here."""
     return _require_data
+
+
+@pytest.fixture
+def bench_script():
+    """Call with a script's name: ``bench/NAME.py`` as a module (bench/ is no package)."""
+    def load(name: str):
+        path = Path(__file__).resolve().parents[1] / "bench" / f"{name}.py"
+        spec = importlib.util.spec_from_file_location(f"bench_{name}", path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module
+    return load
 
 
 @pytest.fixture

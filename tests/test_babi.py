@@ -1,9 +1,7 @@
 """babi: parsing of the bAbI format, the memory network's attention and position encoding, a
 tiny network learning a synthetic task, and answering questions about a user's story."""
 
-import importlib.util
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -288,11 +286,8 @@ def test_zero_means_the_models_default(model, size, epochs, halving, lr, dim):
             set_by_hand.resolved_lr(), set_by_hand.resolved_dim()) == (7, 3, 0.1, 9)
 
 
-def test_the_bench_keeps_the_try_with_the_better_validation_accuracy():
-    spec = importlib.util.spec_from_file_location(
-        "bench_babi", Path(__file__).resolve().parents[1] / "bench" / "babi.py")
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
+def test_the_bench_keeps_the_try_with_the_better_validation_accuracy(bench_script):
+    bench = bench_script("babi")
     first = {"task": "qa10", "val_acc": 0.89, "test_acc": 0.91, "wall_s": 10.0}
     retry = {"task": "qa10", "val_acc": 0.97, "test_acc": 0.90, "wall_s": 20.0}
     row = bench.kept([(first, "first"), (retry, "retry: tying=layerwise")])

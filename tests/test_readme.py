@@ -123,18 +123,8 @@ def test_the_readme_python_example_runs(tmp_path, monkeypatch, require_data):
     assert namespace["model"].project == "bike-sharing"
 
 
-def load_times_bench():
-    import importlib.util
-
-    path = README.parent / "bench" / "times.py"
-    spec = importlib.util.spec_from_file_location("bench_times", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def test_the_readme_times_table_is_the_one_bench_times_makes():
-    times = load_times_bench()
+def test_the_readme_times_table_is_the_one_bench_times_makes(bench_script):
+    times = bench_script("times")
     results = README.parent / "bench" / "times.jsonl"
     lines = [json.loads(line) for line in results.read_text().splitlines()] \
         if results.exists() else []
@@ -144,8 +134,8 @@ def test_the_readme_times_table_is_the_one_bench_times_makes():
         "bench/times.jsonl` after measuring"
 
 
-def test_the_times_table_sums_the_course():
-    times = load_times_bench()
+def test_the_times_table_sums_the_course(bench_script):
+    times = bench_script("times")
     lines = [{"project": "bike-sharing", "wall_s": 5.0, "metric": "val_loss", "value": 0.125,
               "passed": True},
              {"project": "char-rnn", "wall_s": 1800.0, "metric": "val_loss", "value": 1.2994,
