@@ -62,9 +62,10 @@ class MemN2N(nn.Module):
     columns)) for each table (Glorot's normal), ~0.15-0.2 for these tables."""
 
     def __init__(self, vocab_size: int, dim: int, hops: int, memory_size: int,
-                 tying: str = "adjacent", init: str = "xavier"):
+                 tying: str = "adjacent", init: str = "xavier", relu_share: float = 0.0):
         super().__init__()
         self.hops, self.memory_size = hops, memory_size
+        self.relu_units = round(relu_share * dim)  # the first units of u pass through a ReLU
         if tying == "adjacent":  # table k is A_{k+1} = C_k (B = A_1, W = C_K^T)
             self.hop_tables = [(k, k + 1) for k in range(hops)]  # (memory, output) tables
             self.hop_times = self.hop_tables
@@ -144,6 +145,8 @@ class MemN2N(nn.Module):
             o = torch.einsum("nm,nmd->nd", p, c_i)  # response o = sum_i p_i c_i
             # next hop's controller state: u_{k+1} = u_k + o_k (layerwise: H u_k + o_k)
             u = (u if self.H is None else self.H(u)) + o
+            if self.relu_units:
+                u = torch.cat([u[:, :self.relu_units].relu(), u[:, self.relu_units:]], dim=1)
             attention.append(p)
         logits = u @ self.embeddings[self.answer_table].T  # a = softmax(W u)
         return logits, torch.stack(attention, dim=1)

@@ -26,7 +26,7 @@ EVAL_BATCH = 1000
 def make_model(cfg: BabiConfig, vocab_size: int, shapes: babi.Shapes) -> torch.nn.Module:
     if cfg.model == "memn2n":
         return MemN2N(vocab_size, cfg.resolved_dim(), cfg.hops, shapes.memory_size, cfg.tying,
-                      cfg.init)
+                      cfg.init, cfg.relu_share)
     return BabiRNN(vocab_size, cfg.resolved_dim(), cfg.hidden_size, cfg.hidden_size)
 
 
