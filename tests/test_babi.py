@@ -302,3 +302,28 @@ def test_the_bench_keeps_the_try_with_the_better_validation_accuracy(bench_scrip
     tie = bench.kept([(first, "first"), (retry | {"val_acc": 0.89}, "retry: tying=layerwise")])
     assert tie["kept"] == "first" and tie["test_acc"] == 0.91
     assert bench.kept([(first, "first")]) == first | {"kept": "first", "tries": 1}
+
+
+def test_only_memn2n_on_qa1_10k_is_scored_against_the_course_target():
+    from dlnd.projects.babi import scored
+    from dlnd.projects.babi.config import BabiConfig
+
+    assert scored(BabiConfig())  # the defaults: MemN2N, qa1, 10k
+    assert not scored(BabiConfig(task="qa19"))
+    assert not scored(BabiConfig(size="1k"))
+    assert not scored(BabiConfig(model="rnn"))
+
+
+@pytest.mark.realdata
+def test_a_run_of_another_task_is_shown_as_not_scored(tmp_path, require_data, capsys):
+    from dlnd.app.cli import main
+
+    require_data("babi")
+    code = main(["run", "babi", "--out", str(tmp_path), "--set", "task=qa2", "--set",
+                 "size=1k", "--set", "max_train=200", "--set", "max_test=50", "--set",
+                 "epochs=2", "--set", "linear_start_epochs=1", "--set", "hops=1"])
+    out = capsys.readouterr().out
+    assert code == 0 and "not scored: the course target is about other settings" in out
+    assert "FAIL" not in out and "PASS" not in out
+    (summary,) = tmp_path.glob("babi/*/summary.json")
+    assert '"verdict": "other settings - not scored"' in summary.read_text()

@@ -19,7 +19,13 @@ from dlnd.core import config as config_mod
 from dlnd.core import datasets
 from dlnd.core.errors import DlndError, InputNote, UsageError
 from dlnd.core.project import check_resume, execute
-from dlnd.core.runs import QUICK_VERDICT, find_runs, read_meta, read_summary
+from dlnd.core.runs import (
+    OTHER_SETTINGS_VERDICT,
+    QUICK_VERDICT,
+    find_runs,
+    read_meta,
+    read_summary,
+)
 from dlnd.engine.memory import tune_allocator
 
 
@@ -216,6 +222,8 @@ def print_summary(summary: dict) -> None:
     elif verdict == QUICK_VERDICT:
         print(f"quick run (tiny settings: checks the pipeline, not scored against the course "
               f"target: {summary['target']})")
+    elif verdict == OTHER_SETTINGS_VERDICT:
+        print(f"not scored: the course target is about other settings ({summary['target']})")
     else:
         print(f"course target: {summary['target']} -> {verdict.upper()}")
     print(f"run directory: {summary['run_dir']}  ({summary['wall_s']:.1f} s on "

@@ -98,6 +98,9 @@ class Project:
     resume_tolerance: float = 0.0
     quick: dict[str, Any] = field(default_factory=dict)  # overrides for --quick (seconds, tiny)
     order: int = 100  # position in the course (lists and the course report follow it)
+    # whether the target is about a run of this config (None: every config); a run of other
+    # settings (another bAbI task, say) is shown as not scored rather than failed
+    scores: Callable[[Any], bool] | None = None
 
     @property
     def datasets(self) -> tuple[str, ...]:
@@ -161,7 +164,9 @@ def execute(project: Project, cfg: Any, *, out: Path = Path("runs"), quick: bool
             prepare(run)
         metrics, device = impl.train(run.config, run)
         status = run.stop_reason if run.stop_requested else "completed"
-        summary = run.finish(metrics, project.target, project.target_text, device, status)
+        scored = project.scores is None or project.scores(run.config)
+        summary = run.finish(metrics, project.target, project.target_text, device, status,
+                             scored)
     finally:
         run.close()
     return summary

@@ -436,7 +436,9 @@ class Run:
 
     # ----- the end -----
     def finish(self, metrics: dict[str, float], target: Iterable[Criterion], target_text: str,
-               device: str, status: str = "completed") -> dict[str, Any]:
+               device: str, status: str = "completed", scored: bool = True) -> dict[str, Any]:
+        """Write and return the summary; ``scored`` False: the course target is about other
+        settings than this run's (its verdict says so, never pass or fail)."""
         criteria = list(target)
         passed = all(c.met(metrics) for c in criteria) if status == "completed" else False
         meta = read_meta(self.path)
@@ -448,7 +450,7 @@ class Run:
             "target": target_text,
             "criteria": {str(c): c.met(metrics) for c in criteria},
             "passed": passed,
-            "verdict": verdict(status, passed, meta.get("quick", False)),
+            "verdict": verdict(status, passed, meta.get("quick", False), scored),
             "wall_s": round(self.wall_s(), 3),
             "device": device,
             "config": config_mod.to_dict(self.config),
@@ -470,15 +472,19 @@ class Run:
 
 
 QUICK_VERDICT = "quick - not scored"
+OTHER_SETTINGS_VERDICT = "other settings - not scored"
 
 
-def verdict(status: str, passed: bool, quick: bool) -> str:
+def verdict(status: str, passed: bool, quick: bool, scored: bool = True) -> str:
     """How a run is shown: pass or fail against the course target for a full run that
-    completed; quick runs (tiny settings) and unfinished runs are not scored against it."""
+    completed; quick runs (tiny settings), runs of settings the target is not about and
+    unfinished runs are not scored against it."""
     if status != "completed":
         return status
     if quick:
         return QUICK_VERDICT
+    if not scored:
+        return OTHER_SETTINGS_VERDICT
     return "pass" if passed else "fail"
 
 
