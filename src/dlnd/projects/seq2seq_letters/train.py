@@ -1,5 +1,5 @@
-"""Train the letter sorter: teacher forcing on 8,500 words, best epoch by validation exact
-accuracy, greedy decoding of the held-out 10% for the final score."""
+"""Train the letter sorter: teacher forcing on 8,500 words, best epoch by validation loss,
+greedy decoding of the held-out 10% for the final score."""
 
 from __future__ import annotations
 
@@ -25,7 +25,10 @@ def train(cfg: LettersConfig, run: runs.Run) -> tuple[dict[str, float], str]:
     model = make_network(cfg, len(data.vocab)).to(ts.device)
     net = ts.wrap(model)
     optimizer = torch.optim.Adam(model.parameters(), lr=cfg.lr)
-    best = runs.Best("val/exact_acc", mode="max", model=model)
+    # the validation loss, not its exact accuracy, chooses the kept epoch: on 500 words exact
+    # accuracy moves in steps of 0.2% and a tie keeps the earliest (one run kept epoch 17 of
+    # 40 at 99.8% validation accuracy; it sorted 97.5% of the test words)
+    best = runs.Best("val/loss", mode="min", model=model)
     run.track(model=model, optimizer=optimizer, torch_rng=torch_common.TorchRNG(), best=best)
     run.keep(vocabulary=data.vocab.tokens)
 
@@ -66,11 +69,12 @@ def train(cfg: LettersConfig, run: runs.Run) -> tuple[dict[str, float], str]:
         best.update(epoch, metrics)
 
     best.restore()
-    run.say(f"keeping the weights of epoch {best.epoch + 1} (best validation exact accuracy)")
+    run.say(f"keeping the weights of epoch {best.epoch + 1} (lowest validation loss)")
     decoded = seq2seq.decode_all(model, data.test.source, MAX_OUT, EVAL_BATCH, ts.device)
     token_acc, exact = seq2seq.token_scores([d.ids for d in decoded], data.test.target)
-    final = {"test_exact_acc": exact, "test_token_acc": token_acc, "val_exact_acc": best.value,
-             "best_epoch": best.epoch + 1, "train_s": train_s}
+    final = {"test_exact_acc": exact, "test_token_acc": token_acc,
+             "val_exact_acc": best.metrics["val/exact_acc"], "best_epoch": best.epoch + 1,
+             "train_s": train_s}
     run.log(cfg.epochs, {f"final/{k}": v for k, v in final.items()})
     plots.learning_curves(run, title="Letter sorting: loss and validation exact accuracy")
     first = data.test.source[0]
