@@ -44,8 +44,7 @@ class BabiConfig(BaseConfig):
                       "seeds), 0.001 for rnn (Keras's Adam)", min=0)
     lr_halving_epochs: int = param(0, "memn2n: the step size halves every this many epochs; "
                                    "0 = 8 on 10k, 75 on 1k (four halvings in either's epochs)",
-                                   min=0,
-                                   max=MAX_EPOCHS)
+                                   min=0, max=MAX_EPOCHS)
     clip: float = param(40.0, "memn2n: gradient-norm clipping (the paper's 40)", gt=0)
     hops: int = param(3, "memn2n: memory hops (the paper's 3)", min=1, max=16)
     tying: str = param("adjacent", "memn2n: how the hops share word tables: adjacent (A_k+1 = "
