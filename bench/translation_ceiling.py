@@ -11,6 +11,12 @@ in training), with the project's own metric:
   chosen per clause on the validation pairs), falling back to the clause alone where that
   key was seen fewer than MIN_KEYED times. It shows whether the rest of the sentence tells
   which rendering the corpus chose.
+- ``clause+siblings``: the same, keyed by the whole other clause with its month and season
+  words masked, backing off to ever shorter beginnings of it, down to the clause alone. Pairs
+  that differ only in such a word ("siblings") render each clause the same way in training
+  (the line's ``training_consistency``: the share of training clauses rendered as their key's
+  majority), so where a sibling was seen the rendering is known; where none was, the rest of
+  the sentence tells less.
 
 Trained runs given with ``--run RUN_DIR`` (trained on the default split) are scored
 on the same pairs, after greedy decoding, so a model can be set beside the lookups.
@@ -28,6 +34,7 @@ import time
 from collections import Counter, defaultdict
 from pathlib import Path
 
+import numpy as np
 import torch
 
 from dlnd.projects.translation import data
@@ -38,6 +45,9 @@ from dlnd.shared.seq2seq import decode_all, token_scores
 MIN_SEEN = 5  # training occurrences of a clause before its majority rendering is trusted
 MIN_KEYED = 2  # training occurrences of a (clause, other clause's word) key before it is used
 OTHER_WORDS = range(6)  # which word of the other clause may key the rendering
+# the corpus's month and season words: sentences that differ only in one of them are siblings
+TIMES = frozenset("january february march april may june july august september october "
+                  "november december spring summer autumn fall winter".split())
 COMMA = " , "  # the corpus joins its two clauses with a spaced comma in both languages
 
 
@@ -50,6 +60,11 @@ def key(en: list[str], position: int, word: int | None) -> tuple:
     if word is None:
         return (en[position],)
     return en[position], tuple(en[1 - position].split()[word:word + 1])
+
+
+def masked_context(en: list[str], position: int) -> tuple[str, ...]:
+    """The other clause's words, its month and season words masked."""
+    return tuple("<time>" if w in TIMES else w for w in en[1 - position].split())
 
 
 def two_clause(english: list[str], french: list[str]):
@@ -80,6 +95,28 @@ for en, fr, _ in two_clause(split.train.english, split.train.french):
     for position in (0, 1):
         for w in words:
             renderings[w][position][key(en, position, w)][fr[position]] += 1
+
+
+# (clause, a beginning of the masked other clause) -> its renderings, every beginning's length
+by_context = [defaultdict(Counter), defaultdict(Counter)]
+for en, fr, _ in two_clause(split.train.english, split.train.french):
+    for position in (0, 1):
+        context = masked_context(en, position)
+        for length in range(len(context) + 1):
+            by_context[position][en[position], context[:length]][fr[position]] += 1
+training_consistency = float(np.mean([
+    fr[i] == by_context[i][en[i], masked_context(en, i)].most_common(1)[0][0]
+    for en, fr, _ in two_clause(split.train.english, split.train.french) for i in (0, 1)]))
+
+
+def render_by_siblings(en: list[str], position: int) -> str:
+    """The rendering for the longest beginning of the masked other clause seen in training."""
+    context = masked_context(en, position)
+    for length in range(len(context), -1, -1):
+        keyed = by_context[position].get((en[position], context[:length]))
+        if keyed:
+            return keyed.most_common(1)[0][0]
+    raise AssertionError("the clause alone is a key for every seen clause")
 
 
 def seen(en: list[str]) -> bool:
@@ -127,6 +164,9 @@ for predictor, chosen in (("clause", (None, None)), ("clause+other", best_word))
     report(predictor, [COMMA.join(render(en, i, chosen[i]) for i in (0, 1)).split()
                        for en, _ in test],
            other_clause_word=chosen if predictor != "clause" else None)
+report("clause+siblings", [COMMA.join(render_by_siblings(en, i) for i in (0, 1)).split()
+                           for en, _ in test],
+       training_consistency=round(training_consistency, 4))
 for run_dir, model in zip(args.run, models, strict=True):
     sources = [model.en.encode(COMMA.join(en).split()) for en, _ in test]
     outputs = decode_all(model.network, sources, translation.MAX_OUT, 512, torch.device("cpu"))
