@@ -2,7 +2,7 @@
 bound of how far the corpus lets the scores go. small_vocab_fr renders one English clause
 in several ways ("during autumn": "en automne", "pendant l' automne", "au cours de l'
 automne" ...), some of different lengths, which shifts every later position of the
-position-wise token accuracy. This bench scores two lookup predictors on the held-out test
+position-wise token accuracy. This bench scores three lookup predictors on the held-out test
 pairs of the default split (two-clause pairs whose both clauses occur at least MIN_SEEN times
 in training), with the project's own metric:
 
