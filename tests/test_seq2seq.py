@@ -194,6 +194,6 @@ def test_the_letter_sorter_reads_only_letters_it_knows(tmp_path, require_data):
 def test_each_architecture_has_its_own_default_step_size():
     from dlnd.projects.translation.config import TranslationConfig
 
-    assert TranslationConfig().resolved_lr() == 5e-3
+    assert TranslationConfig().resolved_lr() == 3e-3
     assert TranslationConfig(arch="transformer").resolved_lr() == 1e-3
     assert TranslationConfig(arch="transformer", lr=3e-4).resolved_lr() == 3e-4
