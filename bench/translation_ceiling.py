@@ -91,16 +91,12 @@ for run_dir, model in zip(args.run, models, strict=True):
 split = data.load(cfg.pairs, cfg.test_fraction, cfg.val_pairs, cfg.seed)
 words = (None, *OTHER_WORDS)
 renderings = {w: [defaultdict(Counter), defaultdict(Counter)] for w in words}
-for en, fr, _ in two_clause(split.train.english, split.train.french):
-    for position in (0, 1):
-        for w in words:
-            renderings[w][position][key(en, position, w)][fr[position]] += 1
-
-
 # (clause, a beginning of the masked other clause) -> its renderings, every beginning's length
 by_context = [defaultdict(Counter), defaultdict(Counter)]
 for en, fr, _ in two_clause(split.train.english, split.train.french):
     for position in (0, 1):
+        for w in words:
+            renderings[w][position][key(en, position, w)][fr[position]] += 1
         context = masked_context(en, position)
         for length in range(len(context) + 1):
             by_context[position][en[position], context[:length]][fr[position]] += 1
