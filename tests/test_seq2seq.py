@@ -47,10 +47,13 @@ def one_thread():
     torch.set_num_threads(previous)
 
 
+ARCHS = ["gru", "gru+attended_rnn", "transformer"]
+
+
 def tiny_model(arch="gru", seed=0):
     torch.manual_seed(seed)
-    if arch == "gru":
-        return seq2seq.Seq2Seq(20, 30, 8, 16)
+    if arch.startswith("gru"):
+        return seq2seq.Seq2Seq(20, 30, 8, 16, attended_rnn=arch.endswith("attended_rnn"))
     return seq2seq.TransformerSeq2Seq(20, 30, 16, 2, 1, 32)
 
 
@@ -66,7 +69,7 @@ def test_transformer_words_start_on_the_positions_scale():
     assert 0.9 < float(model.positions.weight.std()) < 1.1
 
 
-@pytest.mark.parametrize("arch", ["gru", "transformer"])
+@pytest.mark.parametrize("arch", ARCHS)
 def test_attention_weights_sum_to_one_over_the_real_source_tokens(arch):
     model = tiny_model(arch).eval()
     sources = [[5, 6, 7, 8, 9], [10, 11], [4, 12, 13]]
@@ -95,7 +98,7 @@ def test_luong_attention_is_a_masked_softmax_of_the_general_score():
     assert torch.allclose(contexts[0], want @ keys[0, :2], atol=1e-6)
 
 
-@pytest.mark.parametrize("arch", ["gru", "transformer"])
+@pytest.mark.parametrize("arch", ARCHS)
 def test_beam_search_of_width_one_is_greedy(arch):
     model = tiny_model(arch, seed=3)
     for source in ([5, 6, 7], [4, 9, 9, 12, 13, 14], [17]):
@@ -126,13 +129,14 @@ def test_token_accuracy_counts_the_reference_tokens_and_never_padding():
     assert loss.item() == pytest.approx(want.item())
 
 
-def test_a_tiny_model_learns_ten_pairs_by_heart_and_translates_them_exactly():
+@pytest.mark.parametrize("attended_rnn", [False, True])
+def test_a_tiny_model_learns_ten_pairs_by_heart_and_translates_them_exactly(attended_rnn):
     torch.manual_seed(0)
     en = seq2seq.Vocab.build([e.split() for e, _ in TEN_PAIRS])
     fr = seq2seq.Vocab.build([f.split() for _, f in TEN_PAIRS])
     sources = [en.encode(e.split()) for e, _ in TEN_PAIRS]
     targets = [fr.encode(f.split()) for _, f in TEN_PAIRS]
-    model = seq2seq.Seq2Seq(len(en), len(fr), 32, 64)
+    model = seq2seq.Seq2Seq(len(en), len(fr), 32, 64, attended_rnn=attended_rnn)
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-2)
     src, lens, tgt_in, tgt_out = seq2seq.teacher_forcing_batch(sources, targets, "cpu")
     for _ in range(150):
@@ -148,6 +152,35 @@ def test_a_tiny_model_learns_ten_pairs_by_heart_and_translates_them_exactly():
                         [f for _, f in TEN_PAIRS]) == pytest.approx(100.0)
     beam = seq2seq.beam_search(model, sources[1], width=4, max_len=30)
     assert fr.decode(beam.ids) == TEN_PAIRS[1][1].split()
+
+
+def test_the_encoder_reads_a_batch_of_one_length_as_it_reads_each_sentence_alone():
+    # a batch without padding skips packing; a mixed batch packs: both must give each sentence
+    # the states it gets alone
+    encoder = tiny_model().encoder.eval()
+    same, mixed = [[5, 6, 7], [8, 9, 10]], [[5, 6, 7], [11, 12]]
+    for batch in (same, mixed):
+        src, lengths = seq2seq.pad(batch)
+        states, first = encoder(src, lengths)
+        for i, sentence in enumerate(batch):
+            alone, alone_first = encoder(*seq2seq.pad([sentence]))
+            assert torch.allclose(states[i, :len(sentence)], alone[0], atol=1e-6)
+            assert torch.allclose(first[:, i], alone_first[:, 0], atol=1e-6)
+
+
+@pytest.mark.parametrize("arch", ARCHS[:2])
+def test_decoding_one_step_at_a_time_matches_teacher_forcing_all_at_once(arch):
+    # greedy and beam search carry the decoder's state from step to step (with the attended
+    # GRU: both GRUs' states, stacked); a state dropped or mixed up changes later steps
+    model = tiny_model(arch, seed=2).eval()
+    src, lengths = seq2seq.pad([[5, 6, 7, 8]])
+    tgt_in = torch.tensor([[seq2seq.START, 9, 10, 11]])
+    whole = torch.log_softmax(model(src, lengths, tgt_in), dim=-1)[0]
+    memory, state = model.encode(src, lengths)
+    assert state.shape == (2 if arch.endswith("attended_rnn") else 1, 1, 16)
+    for t in range(tgt_in.shape[1]):
+        logp, state, _ = model.step(tgt_in[:, t], state, memory)
+        assert torch.allclose(logp[0], whole[t], atol=1e-5)
 
 
 def test_bucketed_batches_cover_every_pair_once_with_similar_lengths():

@@ -22,7 +22,8 @@ def make_network(cfg: TranslationConfig, en_size: int, fr_size: int):
         return seq2seq.TransformerSeq2Seq(en_size, fr_size, cfg.hidden_size, cfg.heads,
                                           cfg.layers, 4 * cfg.hidden_size, cfg.dropout,
                                           MAX_POSITIONS)
-    return seq2seq.Seq2Seq(en_size, fr_size, cfg.embedding_dim, cfg.hidden_size, cfg.dropout)
+    return seq2seq.Seq2Seq(en_size, fr_size, cfg.embedding_dim, cfg.hidden_size, cfg.dropout,
+                           cfg.attended_rnn)
 
 
 class TranslationModel:
