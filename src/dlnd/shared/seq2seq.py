@@ -75,9 +75,10 @@ def pad(sequences: Sequence[Sequence[int]], start: bool = False, end: bool = Fal
     """A (batch, longest) tensor of ids, padded with ``PAD``, and the lengths (with the start
     and end ids when asked)."""
     rows = [([START] if start else []) + list(s) + ([END] if end else []) for s in sequences]
+    # filled in NumPy: a torch tensor per row took ~5% of a translation training step
     lengths = np.array([len(r) for r in rows])
-    out = np.full((len(rows), lengths.max()), PAD, dtype=np.int64)  # numpy: a tensor per row
-    for i, r in enumerate(rows):  # took ~5% of a translation training step
+    out = np.full((len(rows), lengths.max()), PAD, dtype=np.int64)
+    for i, r in enumerate(rows):
         out[i, :len(r)] = r
     return torch.from_numpy(out), torch.from_numpy(lengths)
 
