@@ -10,6 +10,7 @@ from dlnd.core.errors import UsageError
 from dlnd.core.torch_common import (
     TorchRNG,
     TorchSetup,
+    cpu_computes_bf16,
     flushes_denormals,
     resolve_device,
     scheduled_lr,
@@ -87,6 +88,24 @@ def test_setup_seeds_torch_and_the_global_rng_is_trackable():
     assert torch.equal(torch.rand(3), after)
     setup(Cfg(threads=0), FakeRun())
     assert torch.equal(torch.rand(3), first)
+
+
+@pytest.mark.parametrize("asked", [False, True])
+def test_cpu_autocasts_to_bf16_only_when_the_config_asks_and_the_cpu_computes_it(asked,
+                                                                                  monkeypatch):
+    cfg = Cfg(threads=0)
+    cfg.bf16 = asked
+    a, b = torch.ones(4, 4), torch.ones(4, 4)
+    for computes in (False, True):
+        monkeypatch.setattr("dlnd.core.torch_common.cpu_computes_bf16", lambda c=computes: c)
+        ts = setup(cfg, FakeRun())
+        with ts.autocast():
+            product = a @ b
+        on = asked and computes
+        assert product.dtype == (torch.bfloat16 if on else torch.float32)
+        assert ts.cpu_bf16 == on and ("bf16" in ts.describe()) == on
+    assert not setup(Cfg(threads=0), FakeRun()).cpu_bf16  # a config without the setting
+    assert isinstance(cpu_computes_bf16(), bool)
 
 
 def test_share_splits_a_batch_over_processes_or_says_why_not():

@@ -28,12 +28,24 @@ from typing import Any, Literal
 
 from dlnd.core.errors import ConfigError
 
+NEW = object()  # ``before`` of a field that every saved config has
+
 
 def param(default: Any, help: str, *, min: float | None = None, max: float | None = None,
-          gt: float | None = None, choices: tuple | None = None) -> Any:
-    """A config field: default, help text, bounds (``min``/``max`` inclusive, ``gt`` exclusive)."""
-    meta = {"help": help, "min": min, "max": max, "gt": gt, "choices": choices}
+          gt: float | None = None, choices: tuple | None = None, before: Any = NEW) -> Any:
+    """A config field: default, help text, bounds (``min``/``max`` inclusive, ``gt`` exclusive).
+    ``before``: for a setting added after runs were saved without it, the value those runs
+    had (what the code did before the setting existed), so that their directories still load."""
+    meta = {"help": help, "min": min, "max": max, "gt": gt, "choices": choices, "before": before}
     return field(default=default, metadata=meta)
+
+
+def with_settings_added_since(cls: type, values: dict[str, Any]) -> dict[str, Any]:
+    """Saved ``values`` plus, for each setting added since they were saved (absent there, with a
+    ``before`` value), that value."""
+    added = {k: f.metadata["before"] for k, (_, f) in fields_of(cls).items()
+             if k not in values and f.metadata.get("before", NEW) is not NEW}
+    return {**values, **added}
 
 
 DEVICES = ("auto", "cpu", "cuda", "mps")

@@ -257,6 +257,9 @@ class Run:
             remove_stale_temp_files(path)
             cfg = saved_config(path, config_cls, meta["project"])
             state = load_checkpoint(path)
+            if state is not None:
+                state["config"] = config_mod.with_settings_added_since(config_cls,
+                                                                       state["config"])
             if state is not None and state["config"] != config_mod.to_dict(cfg):
                 changed = sorted(k for k, v in config_mod.to_dict(cfg).items()
                                  if state["config"].get(k, v) != v or k not in state["config"])
@@ -567,9 +570,10 @@ def read_meta(path: Path) -> dict[str, Any]:
 
 def saved_config(path: Path, config_cls: type, project: str) -> Any:
     """The config a run was started with, from its ``config.toml``, which must hold every key
-    (dlnd writes them all; a missing one would silently become a default)."""
+    (dlnd writes them all; a missing one would silently become a default), but for settings
+    added since, which take the value the code had before them."""
     file = Path(path) / "config.toml"
-    values = config_mod.read_toml(file)
+    values = config_mod.with_settings_added_since(config_cls, config_mod.read_toml(file))
     missing = [k for k, (_, f) in config_mod.fields_of(config_cls).items()
                if k not in values and f.default is not None]
     if missing:

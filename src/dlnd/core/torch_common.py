@@ -1,7 +1,7 @@
 """What every PyTorch project shares: one setup (device, threads, seed, several processes under
-torchrun), bf16 autocast and torch.compile on CUDA, torch's global RNG as trackable state, the
-step-size schedule, and independent branches run side by side on the CPU's cores. Imports torch,
-so only the torch projects import it."""
+torchrun), bf16 autocast (on CUDA, and on the CPU where a config asks), torch.compile on CUDA,
+torch's global RNG as trackable state, the step-size schedule, and independent branches run
+side by side on the CPU's cores. Imports torch, so only the torch projects import it."""
 
 from __future__ import annotations
 
@@ -63,15 +63,19 @@ class TorchSetup:
     device: torch.device
     rank: int = 0
     world: int = 1
+    cpu_bf16: bool = False  # autocast to bfloat16 on this CPU (see ``cpu_computes_bf16``)
 
     @property
     def cuda(self) -> bool:
         return self.device.type == "cuda"
 
     def autocast(self):
-        """bf16 autocast on CUDA (tensor cores, no loss scaling needed); nothing on the CPU."""
+        """bf16 autocast on CUDA (tensor cores, no loss scaling needed), and on the CPU when the
+        config asked for it (``cpu_bf16``); nothing otherwise."""
         if self.cuda:
             return torch.autocast("cuda", dtype=torch.bfloat16)
+        if self.cpu_bf16:
+            return torch.autocast("cpu", dtype=torch.bfloat16)
         return contextlib.nullcontext()
 
     def wrap(self, model: torch.nn.Module, compile: bool = False) -> torch.nn.Module:
@@ -99,7 +103,17 @@ class TorchSetup:
     def describe(self) -> str:
         """The device as summaries show it, e.g. ``cpu, 2 threads`` or ``cuda:0, 4 processes``."""
         text = str(self.device) if self.cuda else f"cpu, {torch.get_num_threads()} thread(s)"
+        text += ", bf16" if self.cpu_bf16 else ""
         return text + (f", {self.world} processes" if self.world > 1 else "")
+
+
+def cpu_computes_bf16() -> bool:
+    """Whether oneDNN computes bfloat16 on this CPU (AVX-512 or AMX), rather than emulating it
+    more slowly than float32."""
+    try:
+        return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+    except (AttributeError, RuntimeError):  # a torch built without oneDNN
+        return False
 
 
 def flushes_denormals() -> bool:
@@ -110,8 +124,9 @@ def flushes_denormals() -> bool:
 def setup(cfg: Any, run: Any) -> TorchSetup:
     """Prepare torch for a run of ``cfg``: resolve ``cfg.device``, set ``cfg.threads`` (when the
     config has it; the process's previous count is put back when the run closes), seed torch
-    with ``cfg.seed``, flush denormal numbers to zero on the CPU for the run and, under
-    ``torchrun``, join the process group."""
+    with ``cfg.seed``, flush denormal numbers to zero on the CPU for the run, autocast to
+    bfloat16 on a CPU that computes it when the config has ``bf16`` on and, under ``torchrun``,
+    join the process group."""
     threads = getattr(cfg, "threads", 0)
     if threads:
         previous = torch.get_num_threads()
@@ -138,7 +153,8 @@ def setup(cfg: Any, run: Any) -> TorchSetup:
     # Each process draws its own dropout masks (seed + rank); the weights still start equal,
     # as DDP copies rank 0's into every process when the model is wrapped.
     torch.manual_seed(cfg.seed + rank)  # seeds every CUDA device too
-    return TorchSetup(device, rank, world)
+    cpu_bf16 = device.type == "cpu" and getattr(cfg, "bf16", False) and cpu_computes_bf16()
+    return TorchSetup(device, rank, world, cpu_bf16)
 
 
 # ----- independent branches on separate cores -----
