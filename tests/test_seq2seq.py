@@ -9,7 +9,7 @@ import pytest
 import torch
 
 import dlnd
-from dlnd.core.errors import InputNote
+from dlnd.core.errors import InputNote, UsageError
 from dlnd.shared import seq2seq, text
 
 TEN_PAIRS = [  # the first ten pairs of the course's small_vocab_en / small_vocab_fr
@@ -47,13 +47,15 @@ def one_thread():
     torch.set_num_threads(previous)
 
 
-ARCHS = ["gru", "gru+attended_rnn", "transformer"]
+RECURRENT = ["gru", "gru+attended_rnn", "lstm", "lstm+attended_rnn"]
+ARCHS = [*RECURRENT, "transformer"]
 
 
 def tiny_model(arch="gru", seed=0):
     torch.manual_seed(seed)
-    if arch.startswith("gru"):
-        return seq2seq.Seq2Seq(20, 30, 8, 16, attended_rnn=arch.endswith("attended_rnn"))
+    if arch in RECURRENT:
+        return seq2seq.Seq2Seq(20, 30, 8, 16, attended_rnn=arch.endswith("attended_rnn"),
+                               cell=arch.split("+")[0])
     return seq2seq.TransformerSeq2Seq(20, 30, 16, 2, 1, 32)
 
 
@@ -129,14 +131,15 @@ def test_token_accuracy_counts_the_reference_tokens_and_never_padding():
     assert loss.item() == pytest.approx(want.item())
 
 
+@pytest.mark.parametrize("cell", ["gru", "lstm"])
 @pytest.mark.parametrize("attended_rnn", [False, True])
-def test_a_tiny_model_learns_ten_pairs_by_heart_and_translates_them_exactly(attended_rnn):
+def test_a_tiny_model_learns_ten_pairs_by_heart_and_translates_them_exactly(cell, attended_rnn):
     torch.manual_seed(0)
     en = seq2seq.Vocab.build([e.split() for e, _ in TEN_PAIRS])
     fr = seq2seq.Vocab.build([f.split() for _, f in TEN_PAIRS])
     sources = [en.encode(e.split()) for e, _ in TEN_PAIRS]
     targets = [fr.encode(f.split()) for _, f in TEN_PAIRS]
-    model = seq2seq.Seq2Seq(len(en), len(fr), 32, 64, attended_rnn=attended_rnn)
+    model = seq2seq.Seq2Seq(len(en), len(fr), 32, 64, attended_rnn=attended_rnn, cell=cell)
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-2)
     src, lens, tgt_in, tgt_out = seq2seq.teacher_forcing_batch(sources, targets, "cpu")
     for _ in range(150):
@@ -154,10 +157,11 @@ def test_a_tiny_model_learns_ten_pairs_by_heart_and_translates_them_exactly(atte
     assert fr.decode(beam.ids) == TEN_PAIRS[1][1].split()
 
 
-def test_the_encoder_reads_a_batch_of_one_length_as_it_reads_each_sentence_alone():
+@pytest.mark.parametrize("cell", ["gru", "lstm"])
+def test_the_encoder_reads_a_batch_of_one_length_as_it_reads_each_sentence_alone(cell):
     # a batch without padding skips packing; a mixed batch packs: both must give each sentence
     # the states it gets alone
-    encoder = tiny_model().encoder.eval()
+    encoder = tiny_model(cell).encoder.eval()
     same, mixed = [[5, 6, 7], [8, 9, 10]], [[5, 6, 7], [11, 12]]
     for batch in (same, mixed):
         src, lengths = seq2seq.pad(batch)
@@ -168,16 +172,18 @@ def test_the_encoder_reads_a_batch_of_one_length_as_it_reads_each_sentence_alone
             assert torch.allclose(first[:, i], alone_first[:, 0], atol=1e-6)
 
 
-@pytest.mark.parametrize("arch", ARCHS[:2])
+@pytest.mark.parametrize("arch", RECURRENT)
 def test_decoding_one_step_at_a_time_matches_teacher_forcing_all_at_once(arch):
-    # greedy and beam search carry the decoder's state from step to step (with the attended
-    # GRU: both GRUs' states, stacked); a state dropped or mixed up changes later steps
+    # greedy and beam search carry the decoder's state from step to step (an LSTM's h and c,
+    # with the attended layer both layers' states, stacked); a state dropped or mixed up
+    # changes later steps
     model = tiny_model(arch, seed=2).eval()
     src, lengths = seq2seq.pad([[5, 6, 7, 8]])
     tgt_in = torch.tensor([[seq2seq.START, 9, 10, 11]])
     whole = torch.log_softmax(model(src, lengths, tgt_in), dim=-1)[0]
     memory, state = model.encode(src, lengths)
-    assert state.shape == (2 if arch.endswith("attended_rnn") else 1, 1, 16)
+    rows = (2 if arch.startswith("lstm") else 1) * (2 if arch.endswith("attended_rnn") else 1)
+    assert state.shape == (rows, 1, 16)
     for t in range(tgt_in.shape[1]):
         logp, state, _ = model.step(tgt_in[:, t], state, memory)
         assert torch.allclose(logp[0], whole[t], atol=1e-5)
@@ -230,3 +236,21 @@ def test_each_architecture_has_its_own_default_step_size():
     assert TranslationConfig().resolved_lr() == 3e-3
     assert TranslationConfig(arch="transformer").resolved_lr() == 1e-3
     assert TranslationConfig(arch="transformer", lr=3e-4).resolved_lr() == 3e-4
+
+
+def test_a_translation_run_saved_before_the_lstm_default_loads_as_it_was_trained(tmp_path):
+    # run directories from before 2026-12-01 hold no attended_rnn or bf16: they trained
+    # without either, and must load that way rather than as "edited or damaged"
+    from dlnd.core import config, runs
+    from dlnd.projects.translation.config import TranslationConfig
+
+    lines = config.to_toml(TranslationConfig(arch="gru")).splitlines()
+    old = [line for line in lines if not line.startswith(("attended_rnn", "bf16"))]
+    assert len(old) == len(lines) - 2
+    (tmp_path / "config.toml").write_text("\n".join(old) + "\n")
+    cfg = runs.saved_config(tmp_path, TranslationConfig, "translation")
+    assert (cfg.arch, cfg.cell, cfg.attended_rnn, cfg.bf16) == ("gru", "gru", False, False)
+    (tmp_path / "config.toml").write_text("\n".join(line for line in old
+                                                    if not line.startswith("epochs")) + "\n")
+    with pytest.raises(UsageError, match="lacks epochs"):
+        runs.saved_config(tmp_path, TranslationConfig, "translation")

@@ -3,15 +3,15 @@
 The pieces, each in plain sight:
 
 - :class:`Vocab`: tokens <-> ids with the four special ids (padding, start, end, unknown);
-- :class:`Encoder`: embeddings and a bidirectional GRU over the (packed) source;
+- :class:`Encoder`: embeddings and a bidirectional GRU or LSTM over the (packed) source;
 - :class:`LuongAttention`: Luong's "general" score ``h_t . W h_s``, padding masked out, a
   softmax over the source positions, the context as the weighted sum of the encoder states;
-- :class:`Decoder`: a GRU over the target tokens (teacher forcing: the true previous token is
-  the input at training time), attention, ``tanh(W_c [context; h_t])``, optionally a second
-  GRU over those attentional states, and the output layer;
-- :class:`Seq2Seq` (GRU) and :class:`TransformerSeq2Seq` (``torch.nn.Transformer``), both with
-  ``encode`` / ``start`` / ``step`` / ``select`` so that :func:`greedy` and :func:`beam_search`
-  decode either one token at a time;
+- :class:`Decoder`: a GRU or LSTM over the target tokens (teacher forcing: the true previous
+  token is the input at training time), attention, ``tanh(W_c [context; h_t])``, optionally a
+  second recurrent layer over those attentional states, and the output layer;
+- :class:`Seq2Seq` (GRU or LSTM) and :class:`TransformerSeq2Seq` (``torch.nn.Transformer``),
+  both with ``encode`` / ``start`` / ``step`` / ``select`` so that :func:`greedy` and
+  :func:`beam_search` decode either one token at a time;
 - :func:`loss` (cross-entropy with padding ignored), :func:`token_scores` (token accuracy over
   the reference's tokens, padding never counted, and exact-sequence accuracy), :func:`bleu`
   (sacrebleu's corpus BLEU), length-bucketed batches and the attention heat map.
@@ -89,17 +89,33 @@ def sorted_batches(lengths: np.ndarray, batch_size: int) -> list[np.ndarray]:
     return [order[i:i + batch_size] for i in range(0, len(order), batch_size)]
 
 
-# ------------------------------------------------------------------ the GRU model with attention
+# ------------------------------------------------------------ the recurrent model with attention
+
+CELLS = {"gru": nn.GRU, "lstm": nn.LSTM}
+
+
+def recur(rnn: nn.GRU | nn.LSTM, inputs: torch.Tensor, state: torch.Tensor
+          ) -> tuple[torch.Tensor, torch.Tensor]:
+    """Run a one-layer GRU or LSTM over ``inputs`` from ``state``: (1, batch, hidden) for a
+    GRU, the LSTM's h and c stacked (2, batch, hidden); returns the outputs and the new state
+    in the same form."""
+    if isinstance(rnn, nn.LSTM):
+        outputs, (h, c) = rnn(inputs, (state[:1], state[1:]))
+        return outputs, torch.cat([h, c])
+    return rnn(inputs, state)
+
 
 class Encoder(nn.Module):
-    """Embeddings, then a bidirectional GRU; both directions' states are joined and projected to
-    ``hidden`` units per source position; the decoder starts from the two final states."""
+    """Embeddings, then a bidirectional GRU or LSTM (``cell``); both directions' states are
+    joined and projected to ``hidden`` units per source position; the decoder starts from the
+    two final states."""
 
-    def __init__(self, vocab: int, embedding_dim: int, hidden: int, dropout: float = 0.0):
+    def __init__(self, vocab: int, embedding_dim: int, hidden: int, dropout: float = 0.0,
+                 cell: str = "gru"):
         super().__init__()
         self.embedding = nn.Embedding(vocab, embedding_dim, padding_idx=PAD)
         self.dropout = nn.Dropout(dropout)
-        self.rnn = nn.GRU(embedding_dim, hidden, batch_first=True, bidirectional=True)
+        self.rnn = CELLS[cell](embedding_dim, hidden, batch_first=True, bidirectional=True)
         self.project = nn.Linear(2 * hidden, hidden)
         self.bridge = nn.Linear(2 * hidden, hidden)
 
@@ -116,9 +132,11 @@ class Encoder(nn.Module):
             out, last = self.rnn(packed)  # packed: the padding never enters the recurrence
             out, _ = nn.utils.rnn.pad_packed_sequence(out, batch_first=True,
                                                       total_length=src.shape[1])
+        if isinstance(last, tuple):
+            last = last[0]  # an LSTM's (h, c): the decoder starts from h
         states = self.project(out)  # (batch, source length, hidden)
         first_hidden = torch.tanh(self.bridge(torch.cat([last[0], last[1]], dim=1)))
-        return states, first_hidden.unsqueeze(0)  # (1, batch, hidden) for the decoder's GRU
+        return states, first_hidden.unsqueeze(0)  # (1, batch, hidden) for the decoder
 
 
 class LuongAttention(nn.Module):
@@ -142,40 +160,45 @@ class LuongAttention(nn.Module):
 
 
 class Decoder(nn.Module):
-    """A GRU over the previous target tokens, attention over the source, and the output layer
-    on ``tanh(W_c [context; h_t])`` (Luong's attentional hidden state).
+    """A GRU or LSTM (``cell``) over the previous target tokens, attention over the source, and
+    the output layer on ``tanh(W_c [context; h_t])`` (Luong's attentional hidden state).
 
-    With ``attended_rnn``, a second GRU runs over the attentional states and its output is
-    added to them before the output layer: each prediction then also sees what was attended at
-    the earlier steps, as Luong's input feeding gives, but computed for all steps at once."""
+    With ``attended_rnn``, a second GRU or LSTM runs over the attentional states and its output
+    is added to them before the output layer: each prediction then also sees what was attended
+    at the earlier steps, as Luong's input feeding gives, but computed for all steps at once."""
 
     def __init__(self, vocab: int, embedding_dim: int, hidden: int, dropout: float = 0.0,
-                 attended_rnn: bool = False):
+                 attended_rnn: bool = False, cell: str = "gru"):
         super().__init__()
         self.embedding = nn.Embedding(vocab, embedding_dim, padding_idx=PAD)
         self.dropout = nn.Dropout(dropout)
-        self.rnn = nn.GRU(embedding_dim, hidden, batch_first=True)
+        self.rnn = CELLS[cell](embedding_dim, hidden, batch_first=True)
+        self.rows = 2 if cell == "lstm" else 1  # rows of state per recurrent layer: h (and c)
         self.attention = LuongAttention(hidden)
         self.combine = nn.Linear(2 * hidden, hidden)
-        self.attended_rnn = nn.GRU(hidden, hidden, batch_first=True) if attended_rnn else None
+        self.attended_rnn = (CELLS[cell](hidden, hidden, batch_first=True) if attended_rnn
+                             else None)
         self.out = nn.Linear(hidden, vocab)
 
     def start(self, encoder_hidden: torch.Tensor) -> torch.Tensor:
-        """The decoder's first state from the encoder's (1, batch, hidden): both GRUs start
-        from it, stacked as (GRUs, batch, hidden)."""
+        """The decoder's first state from the encoder's (1, batch, hidden): each recurrent
+        layer starts from it (an LSTM's memory cell from 0), stacked as (rows, batch, hidden)."""
+        if self.rows == 2:
+            encoder_hidden = torch.cat([encoder_hidden, torch.zeros_like(encoder_hidden)])
         return encoder_hidden if self.attended_rnn is None else encoder_hidden.repeat(2, 1, 1)
 
     def forward(self, inputs: torch.Tensor, hidden: torch.Tensor, keys: torch.Tensor,
                 mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """inputs (batch, T): the tokens before each position to predict (start id first);
-        hidden: the GRUs' states (GRUs, batch, hidden). Returns logits (batch, T, vocab), the
-        new states and the attention weights."""
-        states, first = self.rnn(self.dropout(self.embedding(inputs)), hidden[:1])
+        hidden: the recurrent layers' states (rows, batch, hidden). Returns logits (batch, T,
+        vocab), the new states and the attention weights."""
+        states, first = recur(self.rnn, self.dropout(self.embedding(inputs)),
+                              hidden[:self.rows])
         contexts, weights = self.attention(states, keys, mask)
         attentional = torch.tanh(self.combine(torch.cat([contexts, states], dim=-1)))
         if self.attended_rnn is None:
             return self.out(self.dropout(attentional)), first, weights
-        carried, second = self.attended_rnn(attentional, hidden[1:])
+        carried, second = recur(self.attended_rnn, attentional, hidden[self.rows:])
         return (self.out(self.dropout(attentional + carried)), torch.cat([first, second]),
                 weights)
 
@@ -192,13 +215,13 @@ class Memory:
 
 
 class Seq2Seq(nn.Module):
-    """The GRU encoder-decoder with Luong attention."""
+    """The recurrent (GRU or LSTM) encoder-decoder with Luong attention."""
 
     def __init__(self, src_vocab: int, tgt_vocab: int, embedding_dim: int, hidden: int,
-                 dropout: float = 0.0, attended_rnn: bool = False):
+                 dropout: float = 0.0, attended_rnn: bool = False, cell: str = "gru"):
         super().__init__()
-        self.encoder = Encoder(src_vocab, embedding_dim, hidden, dropout)
-        self.decoder = Decoder(tgt_vocab, embedding_dim, hidden, dropout, attended_rnn)
+        self.encoder = Encoder(src_vocab, embedding_dim, hidden, dropout, cell)
+        self.decoder = Decoder(tgt_vocab, embedding_dim, hidden, dropout, attended_rnn, cell)
 
     def forward(self, src: torch.Tensor, src_lengths: torch.Tensor, tgt_in: torch.Tensor
                 ) -> torch.Tensor:
@@ -227,9 +250,9 @@ class Seq2Seq(nn.Module):
 # ------------------------------------------------------------------ the transformer alternative
 
 class TransformerSeq2Seq(nn.Module):
-    """``torch.nn.Transformer`` with learnt position embeddings, for comparison with the GRU
-    model (``arch = "transformer"``). Its attention weights for the heat map are those of the
-    last decoder layer's cross-attention, averaged over heads."""
+    """``torch.nn.Transformer`` with learnt position embeddings, for comparison with the
+    recurrent model (``arch = "transformer"``). Its attention weights for the heat map are
+    those of the last decoder layer's cross-attention, averaged over heads."""
 
     def __init__(self, src_vocab: int, tgt_vocab: int, d_model: int, heads: int, layers: int,
                  ff: int, dropout: float = 0.0, max_len: int = 64):

@@ -1,5 +1,5 @@
-"""Project 4: English -> French translation with a GRU encoder-decoder and attention (or
-``torch.nn.Transformer``), PyTorch, on the course's small-vocabulary corpus."""
+"""Project 4: English -> French translation with an LSTM (or GRU) encoder-decoder and
+attention (or ``torch.nn.Transformer``), PyTorch, on the course's small-vocabulary corpus."""
 
 from dlnd.core.project import Project
 from dlnd.core.runs import Criterion

@@ -23,7 +23,7 @@ def make_network(cfg: TranslationConfig, en_size: int, fr_size: int):
                                           cfg.layers, 4 * cfg.hidden_size, cfg.dropout,
                                           MAX_POSITIONS)
     return seq2seq.Seq2Seq(en_size, fr_size, cfg.embedding_dim, cfg.hidden_size, cfg.dropout,
-                           cfg.attended_rnn)
+                           cfg.attended_rnn, cfg.cell)
 
 
 class TranslationModel:
