@@ -3,7 +3,8 @@
 The pieces, each in plain sight:
 
 - :class:`Vocab`: tokens <-> ids with the four special ids (padding, start, end, unknown);
-- :class:`Encoder`: embeddings and a bidirectional GRU or LSTM over the (packed) source;
+- :class:`Encoder`: embeddings and a bidirectional GRU or LSTM over the source (each
+  length on its own, so that padding never enters the recurrence);
 - :class:`LuongAttention`: Luong's "general" score ``h_t . W h_s``, padding masked out, a
   softmax over the source positions, the context as the weighted sum of the encoder states;
 - :class:`Decoder`: a GRU or LSTM over the target tokens (teacher forcing: the true previous
@@ -122,18 +123,23 @@ class Encoder(nn.Module):
     def forward(self, src: torch.Tensor, lengths: torch.Tensor
                 ) -> tuple[torch.Tensor, torch.Tensor]:
         x = self.dropout(self.embedding(src))
-        if bool((lengths == src.shape[1]).all()):
-            # no padding to skip (most length-bucketed batches): packing and unpacking would
-            # cost ~17% of a translation training step on a 2-core CPU for the same result
+        # The padding must never enter the recurrence (the backward direction would start on
+        # it). Each group of sentences of one length runs on its own, unpadded: cheaper than
+        # packing for length-bucketed batches (one or two lengths each), and the LSTM's fast
+        # bf16 kernel takes no packed input (a translation step: 85 ms packed, 53 ms not).
+        if bool((lengths == src.shape[1]).all()):  # no padding at all
             out, last = self.rnn(x)
+            last = last[0] if isinstance(last, tuple) else last  # an LSTM's (h, c): h
         else:
-            packed = nn.utils.rnn.pack_padded_sequence(x, lengths.cpu(), batch_first=True,
-                                                       enforce_sorted=False)
-            out, last = self.rnn(packed)  # packed: the padding never enters the recurrence
-            out, _ = nn.utils.rnn.pad_packed_sequence(out, batch_first=True,
-                                                      total_length=src.shape[1])
-        if isinstance(last, tuple):
-            last = last[0]  # an LSTM's (h, c): the decoder starts from h
+            outs, lasts, order = [], [], []
+            for n in lengths.unique().tolist():
+                rows = torch.nonzero(lengths == n).flatten().to(src.device)
+                out, last = self.rnn(x[rows, :n])
+                outs.append(F.pad(out, (0, 0, 0, src.shape[1] - n)))
+                lasts.append(last[0] if isinstance(last, tuple) else last)
+                order.append(rows)
+            back = torch.argsort(torch.cat(order))  # each sentence back to its batch row
+            out, last = torch.cat(outs)[back], torch.cat(lasts, dim=1)[:, back]
         states = self.project(out)  # (batch, source length, hidden)
         first_hidden = torch.tanh(self.bridge(torch.cat([last[0], last[1]], dim=1)))
         return states, first_hidden.unsqueeze(0)  # (1, batch, hidden) for the decoder
