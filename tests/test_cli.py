@@ -297,3 +297,11 @@ def test_a_project_name_stands_for_its_latest_completed_run(tmp_path, capsys):
     assert cli.latest_run(Path("sentiment-ngrams"), out) == latest
     assert cli.latest_run(latest, out) == latest  # a directory is itself
     assert cli.latest_run(Path("no-such-dir"), out) == Path("no-such-dir")  # read_meta says why
+
+
+def test_only_commands_that_train_engine_projects_tune_the_allocator():
+    # mallopt is process-wide; torch projects trained slower with the engine's settings
+    assert cli.trains_on_the_engine(cli.parse(["run", "bike-sharing", "--quick"]))
+    assert cli.trains_on_the_engine(cli.parse(["course", "--quick"]))
+    assert not cli.trains_on_the_engine(cli.parse(["run", "translation", "--quick"]))
+    assert not cli.trains_on_the_engine(cli.parse(["list"]))

@@ -8,8 +8,9 @@ thresholds keeps freed blocks in the heap for the next step.
 
 The setting is process-wide: it changes how every library in the process (NumPy, PyTorch, ...)
 gets memory. So importing the engine never applies it; a program that owns its process (the
-``dlnd`` command line) calls ``tune_allocator()`` once. ``DLND_ENGINE_MALLOC=default`` turns
-the call into a no-op; other platforms and C libraries are left alone.
+``dlnd`` command line, when it trains the engine's projects) calls ``tune_allocator()`` once.
+``DLND_ENGINE_MALLOC=default`` turns the call into a no-op; other platforms and C libraries are
+left alone.
 """
 
 from __future__ import annotations
