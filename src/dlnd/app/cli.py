@@ -508,7 +508,7 @@ def trains_on_the_engine(args: argparse.Namespace) -> bool:
     if args.command == "course":
         return True
     name = getattr(args, "project", None)
-    return name in projects.PROJECTS and projects.get(name).engine == "numpy"
+    return name in projects.PROJECTS and projects.PROJECTS[name].engine == "numpy"
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -258,14 +258,14 @@ class Run:
             cfg = saved_config(path, config_cls, meta["project"])
             state = load_checkpoint(path)
             if state is not None:
-                state["config"] = config_mod.with_settings_added_since(config_cls,
-                                                                       state["config"])
-            if state is not None and state["config"] != config_mod.to_dict(cfg):
-                changed = sorted(k for k, v in config_mod.to_dict(cfg).items()
-                                 if state["config"].get(k, v) != v or k not in state["config"])
-                raise UsageError(f"{path}/config.toml differs from the config its checkpoint "
-                                 f"was trained with ({', '.join(changed)}); put it back or "
-                                 f"start a new run")
+                trained = config_mod.with_settings_added_since(config_cls, state["config"])
+                state["config"] = trained
+                if trained != config_mod.to_dict(cfg):
+                    changed = sorted(k for k, v in config_mod.to_dict(cfg).items()
+                                     if trained.get(k, v) != v or k not in trained)
+                    raise UsageError(f"{path}/config.toml differs from the config its "
+                                     f"checkpoint was trained with ({', '.join(changed)}); put "
+                                     f"it back or start a new run")
             artifacts = read_artifacts(path)
             step = state["step"] if state else -1
             records, partial = metric_records(path)

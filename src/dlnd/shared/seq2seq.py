@@ -128,21 +128,25 @@ class Encoder(nn.Module):
         # packing for length-bucketed batches (one or two lengths each), and the LSTM's fast
         # bf16 kernel takes no packed input (a mixed translation step: 85 ms packed, 62 ms so).
         if bool((lengths == src.shape[1]).all()):  # no padding at all
-            out, last = self.rnn(x)
-            last = last[0] if isinstance(last, tuple) else last  # an LSTM's (h, c): h
+            out, last = self._recur(x)
         else:
             outs, lasts, order = [], [], []
             for n in lengths.unique().tolist():
                 rows = torch.nonzero(lengths == n).flatten().to(src.device)
-                out, last = self.rnn(x[rows, :n])
+                out, last = self._recur(x[rows, :n])
                 outs.append(F.pad(out, (0, 0, 0, src.shape[1] - n)))
-                lasts.append(last[0] if isinstance(last, tuple) else last)
+                lasts.append(last)
                 order.append(rows)
             back = torch.argsort(torch.cat(order))  # each sentence back to its batch row
             out, last = torch.cat(outs)[back], torch.cat(lasts, dim=1)[:, back]
         states = self.project(out)  # (batch, source length, hidden)
         first_hidden = torch.tanh(self.bridge(torch.cat([last[0], last[1]], dim=1)))
         return states, first_hidden.unsqueeze(0)  # (1, batch, hidden) for the decoder
+
+    def _recur(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Both directions over unpadded ``x``: the outputs and the final h (2, batch, hidden)."""
+        out, last = self.rnn(x)
+        return out, last[0] if isinstance(last, tuple) else last  # an LSTM's (h, c): h
 
 
 class LuongAttention(nn.Module):
