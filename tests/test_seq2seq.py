@@ -159,8 +159,8 @@ def test_a_tiny_model_learns_ten_pairs_by_heart_and_translates_them_exactly(cell
 
 @pytest.mark.parametrize("cell", ["gru", "lstm"])
 def test_the_encoder_reads_a_batch_of_one_length_as_it_reads_each_sentence_alone(cell):
-    # a batch without padding runs as it is; a mixed one runs each length on its own and puts
-    # the sentences back in their rows: both must give each sentence the states it gets alone
+    # a batch without padding runs as it is; in a mixed one the backward direction reads each
+    # sentence mirrored in place: both must give each sentence the states it gets alone
     encoder = tiny_model(cell).encoder.eval()
     same, mixed = [[5, 6, 7], [8, 9, 10]], [[11, 12], [5, 6, 7, 8], [9], [13, 14, 15], [4, 5]]
     for batch in (same, mixed):

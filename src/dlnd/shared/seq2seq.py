@@ -3,8 +3,8 @@
 The pieces, each in plain sight:
 
 - :class:`Vocab`: tokens <-> ids with the four special ids (padding, start, end, unknown);
-- :class:`Encoder`: embeddings and a bidirectional GRU or LSTM over the source (each
-  length on its own, so that padding never enters the recurrence);
+- :class:`Encoder`: embeddings and a bidirectional GRU or LSTM over the source (the backward
+  direction over each sentence mirrored in place, so that padding never enters the recurrence);
 - :class:`LuongAttention`: Luong's "general" score ``h_t . W h_s``, padding masked out, a
   softmax over the source positions, the context as the weighted sum of the encoder states;
 - :class:`Decoder`: a GRU or LSTM over the target tokens (teacher forcing: the true previous
@@ -124,29 +124,41 @@ class Encoder(nn.Module):
                 ) -> tuple[torch.Tensor, torch.Tensor]:
         x = self.dropout(self.embedding(src))
         # The padding must never enter the recurrence (the backward direction would start on
-        # it). Each group of sentences of one length runs on its own, unpadded: cheaper than
-        # packing for length-bucketed batches (one or two lengths each), and the LSTM's fast
-        # bf16 kernel takes no packed input (a mixed translation step: 85 ms packed, 62 ms so).
+        # it). A batch of one length (80% of translation's) runs both directions in one call;
+        # in a batch of several, each direction runs on its own over the whole batch, the
+        # backward one over each sentence mirrored in place (t <-> length-1-t, the padding left
+        # at the end). Packed sequences cost ~17% of a GRU step, and the LSTM's fast bf16
+        # kernel takes none; running each length on its own cost a mixed translation step
+        # 71 ms where this takes 52 ms (one-length steps: 58 ms).
         if bool((lengths == src.shape[1]).all()):  # no padding at all
-            out, last = self._recur(x)
+            out, last = self.rnn(x)
+            last = last[0] if isinstance(last, tuple) else last  # an LSTM's (h, c): h
+            last = torch.cat([last[0], last[1]], dim=1)
         else:
-            outs, lasts, order = [], [], []
-            for n in lengths.unique().tolist():
-                rows = torch.nonzero(lengths == n).flatten().to(src.device)
-                out, last = self._recur(x[rows, :n])
-                outs.append(F.pad(out, (0, 0, 0, src.shape[1] - n)))
-                lasts.append(last)
-                order.append(rows)
-            back = torch.argsort(torch.cat(order))  # each sentence back to its batch row
-            out, last = torch.cat(outs)[back], torch.cat(lasts, dim=1)[:, back]
+            batch = torch.arange(len(src), device=src.device)[:, None]
+            ends = (lengths.to(src.device) - 1)[:, None]  # each sentence's last position
+            steps = torch.arange(src.shape[1], device=src.device)[None, :]
+            mirrored = torch.where(steps <= ends, ends - steps, steps)
+            forward = self._direction(x, reverse=False)
+            backward = self._direction(x[batch, mirrored], reverse=True)[batch, mirrored]
+            out = torch.cat([forward, backward], dim=-1)  # padding rows: attention masks them
+            # the final states: forward at each sentence's end, backward at its start
+            last = torch.cat([forward[batch[:, 0], ends[:, 0]], backward[:, 0]], dim=1)
         states = self.project(out)  # (batch, source length, hidden)
-        first_hidden = torch.tanh(self.bridge(torch.cat([last[0], last[1]], dim=1)))
+        first_hidden = torch.tanh(self.bridge(last))
         return states, first_hidden.unsqueeze(0)  # (1, batch, hidden) for the decoder
 
-    def _recur(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """Both directions over unpadded ``x``: the outputs and the final h (2, batch, hidden)."""
-        out, last = self.rnn(x)
-        return out, last[0] if isinstance(last, tuple) else last  # an LSTM's (h, c): h
+    def _direction(self, x: torch.Tensor, reverse: bool) -> torch.Tensor:
+        """One direction of the bidirectional GRU or LSTM, left to right over ``x`` from a zero
+        state, with that direction's weights; the outputs (batch, length, hidden)."""
+        rnn, suffix = self.rnn, "_reverse" if reverse else ""
+        weights = [getattr(rnn, f"{name}_l0{suffix}")
+                   for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")]
+        zeros = x.new_zeros(1, len(x), rnn.hidden_size)
+        if isinstance(rnn, nn.LSTM):
+            return torch.lstm(x, (zeros, zeros), weights, True, 1, 0.0, self.training, False,
+                              True)[0]
+        return torch.gru(x, zeros, weights, True, 1, 0.0, self.training, False, True)[0]
 
 
 class LuongAttention(nn.Module):

@@ -28,7 +28,8 @@ def train(cfg: TranslationConfig, run: runs.Run) -> tuple[dict[str, float], str]
     model = make_network(cfg, len(data.en), len(data.fr)).to(ts.device)
     net = ts.wrap(model)
     lr = cfg.resolved_lr()  # 0 in the config: the architecture's own step size
-    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+    # fused: one kernel for all weights (Adam's per-tensor loop took ~5% of a step here)
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr, fused=True)
     best = runs.Best("val/token_acc", mode="max", model=model)
     run.track(model=model, optimizer=optimizer, torch_rng=torch_common.TorchRNG(), best=best)
     run.keep(english=data.en.tokens, french=data.fr.tokens)
